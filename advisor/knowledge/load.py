@@ -1,0 +1,148 @@
+"""Loads ``knowledge_base/`` and checks what one file alone cannot: ids unique, references resolve."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import RootModel
+
+from advisor._loading import load_model, located
+from advisor.errors import DataError
+from advisor.knowledge.model import (
+    Capability,
+    Criterion,
+    EntryFile,
+    Framework,
+    KnowledgeEntry,
+    SeedClaim,
+    SeedClaimFile,
+)
+from advisor.paths import data_dir
+
+
+class _CriteriaFile(RootModel[list[Criterion]]):
+    pass
+
+
+class _FrameworksFile(RootModel[list[Framework]]):
+    pass
+
+
+class _CapabilitiesFile(RootModel[list[Capability]]):
+    pass
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the engine knows, indexed by id. Built by :func:`load_knowledge`."""
+
+    criteria: Mapping[str, Criterion]
+    frameworks: Mapping[str, Framework]
+    capabilities: Mapping[str, Capability]
+    entries: Mapping[str, KnowledgeEntry]
+    entry_files: Mapping[str, str]  # entry id -> file name, for error messages and docs
+    seed_claims: tuple[SeedClaim, ...] = ()
+
+    @property
+    def as_of(self) -> dt.date:
+        """The knowledge base is as current as its most recently reviewed entry."""
+        return max(entry.reviewed for entry in self.entries.values())
+
+    def entry(self, entry_id: str) -> KnowledgeEntry:
+        return self.entries[entry_id]
+
+
+def load_knowledge(root: Path | None = None) -> KnowledgeBase:
+    """Load and cross-check the knowledge base at ``root`` (default: the shipped one)."""
+    root = root or data_dir("knowledge_base")
+    criteria = _index(load_model(root / "criteria.yaml", _CriteriaFile).root, root / "criteria.yaml")
+    frameworks = _index(
+        load_model(root / "frameworks.yaml", _FrameworksFile).root, root / "frameworks.yaml"
+    )
+    entries: dict[str, KnowledgeEntry] = {}
+    files: dict[str, str] = {}
+    for path in sorted((root / "entries").glob("*.yaml")):
+        for entry in load_model(path, EntryFile).entries:
+            if entry.id in entries:
+                raise located(path, f"duplicate entry id (also in {files[entry.id]})", field=entry.id)
+            entries[entry.id] = entry
+            files[entry.id] = path.name
+            _check_entry(entry, path, criteria, frameworks)
+    for entry_id, entry in entries.items():
+        for successor in entry.superseded_by:
+            if successor not in entries:
+                raise located(
+                    root / "entries" / files[entry_id],
+                    f"superseded_by names unknown entry '{successor}'",
+                    field=f"{entry_id}.superseded_by",
+                )
+    capabilities_path = root / "capabilities.yaml"
+    capabilities = _index(load_model(capabilities_path, _CapabilitiesFile).root, capabilities_path)
+    for capability in capabilities.values():
+        _check_capability(capability, capabilities_path, frameworks, entries)
+    claims = tuple(_load_seed_claims(root / "seed_claims", entries))
+    return KnowledgeBase(criteria, frameworks, capabilities, entries, files, claims)
+
+
+def _load_seed_claims(folder: Path, entries: Mapping[str, KnowledgeEntry]) -> list[SeedClaim]:
+    claims: list[SeedClaim] = []
+    for path in sorted(folder.glob("*.yaml")):
+        for index, claim in enumerate(load_model(path, SeedClaimFile).claims):
+            for entry_id in claim.entries:
+                if entry_id not in entries:
+                    raise located(
+                        path, f"names unknown entry '{entry_id}'", field=f"claims[{index}].entries"
+                    )
+            claims.append(claim)
+    return claims
+
+
+def _index(items: list, path: Path) -> dict:  # type: ignore[type-arg]
+    out: dict = {}  # type: ignore[type-arg]
+    for item in items:
+        if item.id in out:
+            raise located(path, "duplicate id", field=item.id)
+        out[item.id] = item
+    return out
+
+
+def _check_entry(
+    entry: KnowledgeEntry,
+    path: Path,
+    criteria: Mapping[str, Criterion],
+    frameworks: Mapping[str, Framework],
+) -> None:
+    if entry.criterion not in criteria:
+        raise located(
+            path,
+            f"unknown criterion '{entry.criterion}' (known: {', '.join(criteria)})",
+            field=f"{entry.id}.criterion",
+        )
+    if entry.effects and criteria[entry.criterion].spec_dependent:
+        raise located(
+            path,
+            f"'{entry.criterion}' is rated from the spec by rules; entries on it carry no effects",
+            field=f"{entry.id}.effects",
+        )
+    for framework in entry.effects:
+        if framework not in frameworks:
+            raise located(path, f"unknown framework '{framework}'", field=f"{entry.id}.effects")
+
+
+def _check_capability(
+    capability: Capability,
+    path: Path,
+    frameworks: Mapping[str, Framework],
+    entries: Mapping[str, KnowledgeEntry],
+) -> None:
+    missing = [f for f in frameworks if f not in capability.support]
+    if missing:
+        raise located(path, f"support missing for {', '.join(missing)}", field=capability.id)
+    for cited in capability.cites:
+        if cited not in entries:
+            raise DataError(
+                f"cites unknown knowledge entry '{cited}'", path=str(path), field=capability.id
+            )

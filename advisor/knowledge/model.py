@@ -1,0 +1,151 @@
+"""Schema of the knowledge base (``knowledge_base/*.yaml``), defined once and exported as JSON Schema.
+
+A rating the advisor shows is the sum of the ``effects`` of the entries on that criterion (see
+:mod:`advisor.scoring.ratings`), so every number traces to entry ids, and every entry carries at least
+one dated reference. Claims from the seed articles that no longer hold stay in the base as ``stale``
+(with what replaced them) so a reviewer can see why an old argument was set aside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from advisor._model import StrictModel
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*[a-z0-9]$", max_length=80)]
+
+
+class Status(str, Enum):
+    """How far an entry can be trusted today."""
+
+    current = "current"  # verified against current documentation
+    contested = "contested"  # sources disagree or evidence is thin: counted at half weight
+    stale = "stale"  # no longer true: kept for provenance, counted at zero
+
+
+class Support(str, Enum):
+    """How well a framework provides a capability (only ``unsupported`` excludes)."""
+
+    supported = "supported"
+    limited = "limited"
+    unsupported = "unsupported"
+
+
+class Reference(StrictModel):
+    """A source: a seed article (``seed:<file name>``) or a URL, with the date it was true as of."""
+
+    source: Annotated[str, Field(min_length=3)]
+    as_of: dt.date
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _seed_or_url(cls, value: str) -> str:
+        if not (value.startswith(("seed:", "https://", "http://"))):
+            raise ValueError("source must be 'seed:<file name>' or an http(s) URL")
+        return value
+
+
+class Criterion(StrictModel):
+    """A dimension the frameworks are compared on."""
+
+    id: Identifier
+    name: str
+    description: str
+    default_weight: Annotated[float, Field(ge=0, le=5)]
+    spec_dependent: bool = Field(
+        False, description="Ratings come from the spec via rules (team fit, migration cost)."
+    )
+
+
+class Framework(StrictModel):
+    """A framework the advisor can recommend."""
+
+    id: Identifier
+    name: str
+    description: str
+    packages: list[str] = Field(default_factory=list)
+
+
+class Capability(StrictModel):
+    """Something a spec can require outright; a framework that cannot do it is excluded."""
+
+    id: Identifier
+    name: str
+    description: str
+    support: dict[str, Support]
+    cites: Annotated[list[Identifier], Field(min_length=1)]
+
+
+class KnowledgeEntry(StrictModel):
+    """One fact, in our own words, with its sources, and its effect on one criterion's ratings."""
+
+    id: Identifier
+    summary: Annotated[str, Field(min_length=10, max_length=200)]
+    why: Annotated[str, Field(min_length=10)]
+    criterion: Identifier
+    effects: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per-framework contribution to the criterion rating, -2..+2 in steps of 0.5.",
+    )
+    status: Status
+    status_note: str | None = Field(
+        None, description="Why the entry is stale or contested (required for those statuses)."
+    )
+    superseded_by: list[Identifier] = Field(default_factory=list)
+    references: Annotated[list[Reference], Field(min_length=1)]
+    reviewed: dt.date = Field(description="When we last checked the entry against its sources.")
+
+    @field_validator("effects")
+    @classmethod
+    def _half_steps(cls, value: dict[str, float]) -> dict[str, float]:
+        for framework, effect in value.items():
+            if not -2 <= effect <= 2 or (effect * 2) != int(effect * 2):
+                raise ValueError(f"effect for {framework} must be -2..2 in steps of 0.5")
+        return value
+
+    @model_validator(mode="after")
+    def _status_explained(self) -> KnowledgeEntry:
+        if self.status is not Status.current and not self.status_note:
+            raise ValueError(f"a {self.status.value} entry needs a status_note saying why")
+        if self.status is Status.stale and not self.superseded_by:
+            raise ValueError("a stale entry needs superseded_by naming what replaced it")
+        return self
+
+    @property
+    def weight(self) -> float:
+        """How much the entry counts towards ratings: contested claims count half, stale ones not."""
+        return {Status.current: 1.0, Status.contested: 0.5, Status.stale: 0.0}[self.status]
+
+
+class EntryFile(StrictModel):
+    """A topic file under ``knowledge_base/entries/``."""
+
+    entries: list[KnowledgeEntry]
+
+
+class Verdict(str, Enum):
+    """What became of a claim made by a seed article."""
+
+    used = "used"  # still holds; the entries state it
+    stale = "stale"  # no longer holds; the entries record it as stale and what replaced it
+    contested = "contested"  # sources disagree; recorded as contested
+
+
+class SeedClaim(StrictModel):
+    """One claim of a seed article, paraphrased, and the entries that record it."""
+
+    seed: Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")]
+    claim: Annotated[str, Field(min_length=10)]
+    verdict: Verdict
+    entries: Annotated[list[Identifier], Field(min_length=1)]
+
+
+class SeedClaimFile(StrictModel):
+    """A ledger file under ``knowledge_base/seed_claims/``: proves every seed claim was weighed."""
+
+    claims: list[SeedClaim]

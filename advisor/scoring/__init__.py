@@ -1,0 +1,1 @@
+"""Ratings, weights, scores and confidence: the pure core of the recommendation."""

@@ -1,0 +1,63 @@
+"""Documentary ratings: each framework's rating on each criterion, derived from knowledge entries.
+
+rating = 3 (no known difference) + sum(effect x status weight) over the criterion's entries, clamped
+to 1..5. Deriving ratings instead of storing a table keeps one source of truth and makes every number
+explainable as a list of cited entries. The spread (``sd``) used by the Monte Carlo grows with
+contested entries and is widest where the base knows nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from advisor.knowledge.load import KnowledgeBase
+
+BASELINE = 3.0
+LOWEST, HIGHEST = 1.0, 5.0
+SD_KNOWN, SD_PER_CONTESTED, SD_UNKNOWN = 0.35, 0.2, 0.75
+
+
+@dataclass(frozen=True)
+class Term:
+    """One contribution to a rating: a knowledge entry or a rule, and how much it moved the rating."""
+
+    source: str  # knowledge entry id or "rule:<id>" or "evidence:<id>"
+    delta: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A framework's rating on one criterion, with the terms that produced it."""
+
+    value: float
+    sd: float
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+
+    def with_terms(self, extra: list[Term], sd: float | None = None) -> Rating:
+        """A copy with ``extra`` terms added (the value is recomputed and clamped)."""
+        terms = self.terms + tuple(extra)
+        return Rating(_clamp(BASELINE + sum(t.delta for t in terms)), sd or self.sd, terms)
+
+
+def _clamp(value: float) -> float:
+    return round(min(HIGHEST, max(LOWEST, value)), 3)
+
+
+def documentary_ratings(kb: KnowledgeBase) -> dict[tuple[str, str], Rating]:
+    """Ratings for every (criterion, framework) pair, from the knowledge entries alone."""
+    ratings: dict[tuple[str, str], Rating] = {}
+    for criterion in kb.criteria:
+        entries = [e for e in kb.entries.values() if e.criterion == criterion]
+        for framework in kb.frameworks:
+            terms = tuple(
+                Term(e.id, round(e.effects[framework] * e.weight, 3))
+                for e in entries
+                if e.effects.get(framework) and e.weight > 0
+            )
+            contested = sum(1 for e in entries if e.status.value == "contested")
+            sd = SD_KNOWN + SD_PER_CONTESTED * contested if terms else SD_UNKNOWN
+            ratings[(criterion, framework)] = Rating(
+                _clamp(BASELINE + sum(t.delta for t in terms)), round(sd, 3), terms
+            )
+    return ratings
