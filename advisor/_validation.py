@@ -19,6 +19,11 @@ def dotted(loc: Iterable[str | int]) -> str:
     return out
 
 
+def _is_internal(part: str | int) -> bool:
+    """Location parts pydantic adds for unions/validators (``function-after[...]``, ``<tag>``)."""
+    return isinstance(part, str) and (part.startswith("<") or ("[" in part and part.endswith("]")))
+
+
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     """Field names of the sub-model that ``loc`` points into (for "did you mean")."""
     current: type[BaseModel] | None = model
@@ -54,7 +59,7 @@ def raise_first_error(
 ) -> None:
     """Raise ``error`` for the first validation problem, with line and a hint where one helps."""
     first = exc.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p and p.endswith("]")))
+    loc = tuple(p for p in first["loc"] if not _is_internal(p))
     full = loc_prefix + loc
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""

@@ -1,0 +1,192 @@
+"""Command-line interface: parses options, calls the library, picks a renderer, maps exit codes.
+
+Exit codes: 0 success; 1 ran fine but every framework is excluded by hard constraints; 2 user error
+(bad spec, bad data file, bad option). Anything else is a bug: ``--debug`` shows its traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from advisor import __version__
+from advisor.errors import AdvisorError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Recommends a deep-learning framework for a project, with cited reasons.")
+kb_app = typer.Typer(no_args_is_help=True, help="Browse the knowledge base.")
+app.add_typer(kb_app, name="kb")
+
+_state = {"debug": False}
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+
+
+def _fail(error: AdvisorError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    if error.hint:
+        typer.echo(f"  hint: {error.hint}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"framework-advisor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+KnowledgeOpt = Annotated[Path | None, typer.Option("--knowledge", help="Knowledge-base folder to use instead of the shipped one.")]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")]
+
+
+@app.command()
+def recommend(
+    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo confidence estimate.")] = 2026,
+    draws: Annotated[int, typer.Option(min=100, max=100_000, help="Monte Carlo draws.")] = 2000,
+    timestamp: Annotated[bool, typer.Option(help="Stamp the report with the current time.")] = False,
+    knowledge: KnowledgeOpt = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Recommend a framework for SPEC."""
+    from advisor.api import recommend as run
+    from advisor.output import write_text
+    from advisor.report.formats import renderer
+
+    try:
+        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
+        report = run(spec, knowledge_dir=knowledge, rules_dir=rules, seed=seed, draws=draws,
+                     generated_at=stamp)
+        render = renderer(format.value)
+        if format is Format.terminal and output == "-" and sys.stdout.isatty():
+            import shutil
+
+            text = render(report, width=min(shutil.get_terminal_size().columns, 140), color=True)  # type: ignore[call-arg]
+        else:
+            text = render(report)
+        write_text(output, text)
+    except AdvisorError as error:
+        _fail(error)
+    if output != "-":
+        typer.echo(f"wrote {output}", err=True)
+    if report.winner is None:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Check SPEC against the schema and the knowledge base's names."""
+    from advisor.api import validate as check
+
+    try:
+        parsed = check(spec, knowledge_dir=knowledge)
+    except AdvisorError as error:
+        _fail(error)
+    typer.echo(f"{spec}: valid spec for '{parsed.name}'")
+
+
+@app.command()
+def schema(
+    report: Annotated[bool, typer.Option("--report", help="Print the JSON report's schema instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the project spec (or of the JSON report)."""
+    if report:
+        from advisor.report.json_format import json_schema
+
+        document = json_schema()
+    else:
+        from advisor.spec.model import ProjectSpec
+
+        document = ProjectSpec.model_json_schema()
+    typer.echo(json.dumps(document, indent=2, sort_keys=True))
+
+
+@kb_app.command("list")
+def kb_list(
+    criterion: Annotated[str | None, typer.Option(help="Only entries on this criterion.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only entries with this status.")] = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """List knowledge entries (id, criterion, status, summary)."""
+    from advisor.knowledge.load import load_knowledge
+
+    try:
+        kb = load_knowledge(knowledge)
+    except AdvisorError as error:
+        _fail(error)
+    if criterion is not None and criterion not in kb.criteria:
+        _fail(AdvisorError(f"unknown criterion '{criterion}'", field="--criterion",
+                           hint="known: " + ", ".join(kb.criteria)))
+    shown = [e for e in kb.entries.values()
+             if (criterion is None or e.criterion == criterion)
+             and (status is None or e.status.value == status)]
+    for entry in sorted(shown, key=lambda e: (e.criterion, e.id)):
+        typer.echo(f"{entry.id:44} {entry.criterion:22} {entry.status.value:9} {entry.summary}")
+    typer.echo(f"{len(shown)} of {len(kb.entries)} entries; knowledge base as of {kb.as_of}", err=True)
+
+
+@kb_app.command("show")
+def kb_show(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id.", show_default=False)],
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Show one knowledge entry with its references."""
+    import difflib
+
+    from advisor.knowledge.load import load_knowledge
+
+    try:
+        kb = load_knowledge(knowledge)
+    except AdvisorError as error:
+        _fail(error)
+    entry = kb.entries.get(entry_id)
+    if entry is None:
+        close = difflib.get_close_matches(entry_id, list(kb.entries), n=3)
+        _fail(AdvisorError(f"no knowledge entry '{entry_id}'",
+                           hint=f"did you mean: {', '.join(close)}" if close else "see `advisor kb list`"))
+    effects = ", ".join(f"{k} {v:+g}" for k, v in entry.effects.items()) or "none"
+    lines = [f"{entry.id}  ({entry.status.value}; {kb.entry_files[entry.id]})", entry.summary, "",
+             entry.why, "", f"criterion: {entry.criterion}   effects: {effects}   reviewed: {entry.reviewed}"]
+    if entry.status_note:
+        lines.append(f"status note: {entry.status_note}")
+    if entry.superseded_by:
+        lines.append(f"superseded by: {', '.join(entry.superseded_by)}")
+    lines.append("references:")
+    lines += [f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references]
+    typer.echo("\n".join(lines))
+
+
+def main() -> None:
+    """Entry point: runs the app; an unexpected error is one line unless --debug asks for more."""
+    try:
+        app()
+    except Exception as exc:  # a bug, not a user error: say so without hiding it under --debug
+        if "--debug" in sys.argv:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+                   err=True)
+        sys.exit(3)

@@ -1,0 +1,1 @@
+"""The recommendation model and one renderer per output format."""

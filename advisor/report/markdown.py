@@ -1,0 +1,136 @@
+"""Markdown for design reviews: summary, scores, reasons with citations, constraints, confidence,
+what would change the pick, the per-criterion table and the dated references."""
+
+from __future__ import annotations
+
+from advisor.report._text import delta, headline, weight_label
+from advisor.report.model import Recommendation
+
+
+def _cite(ids: tuple[str, ...] | list[str]) -> str:
+    return " ".join(f"[`{i}`](#kb-{i})" for i in ids)
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render(report: Recommendation) -> str:
+    out: list[str] = [f"# Framework recommendation: {report.project}", ""]
+    if report.description:
+        out += [f"> {report.description}", ""]
+    out += [f"**Recommendation: {headline(report)}**", ""]
+    meta = f"Knowledge base as of {report.knowledge_as_of.isoformat()}; framework-advisor {report.advisor_version}"
+    if report.spec_file:
+        meta += f"; spec `{report.spec_file}`"
+    if report.generated_at:
+        meta += f"; generated {report.generated_at}"
+    out += [meta + ".", "", f"_{report.evidence.note}_", ""]
+    out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
+    out += _notes(report) + _criteria(report) + _rules(report) + _references(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _scores(report: Recommendation) -> list[str]:
+    out = ["## Scores", "", "| Rank | Framework | Score (1-5) | Status |", "|---:|---|---:|---|"]
+    for s in report.ranking:
+        status = "excluded" if s.excluded else ("pick" if s.framework == report.winner else "candidate")
+        if s.warnings:
+            status += "; " + "; ".join(s.warnings)
+        out.append(f"| {s.rank} | {s.name} | {s.score:.2f} | {_escape(status)} |")
+    return out + [""]
+
+
+def _reasons(report: Recommendation) -> list[str]:
+    if not report.reasons:
+        return []
+    first = report.ranking[0].framework
+    out = ["## Why", ""]
+    for title, group in (
+        (f"In favour of {report.framework_name(first)}", [r for r in report.reasons if r.favours == first]),
+        (f"Where {report.ranking[1].name} is stronger", [r for r in report.reasons if r.favours != first]),
+    ):
+        if group:
+            out += [f"**{title}** (share of the score margin in brackets):", ""]
+            out += [f"- {r.text} [{r.contribution:+.2f}]. Sources: {_cite(r.cites)}" for r in group]
+            out.append("")
+    return out
+
+
+def _excluded(report: Recommendation) -> list[str]:
+    excluded = [s for s in report.ranking if s.excluded]
+    if not excluded:
+        return []
+    out = ["## Excluded options", ""]
+    for s in excluded:
+        for e in s.exclusions:
+            by = ", ".join(f"`{w}`" for w in e.required_by)
+            sources = f" Sources: {_cite(e.cites)}" if e.cites else ""
+            out.append(f"- **{s.name}**: {e.reason} (required by {by}).{sources}")
+    return out + [""]
+
+
+def _confidence(report: Recommendation) -> list[str]:
+    if report.confidence is None:
+        return []
+    c = report.confidence
+    out = ["## Confidence and what would change it", "",
+           f"- Confidence **{c.level}**: the pick wins {c.win_probability:.1%} of draws; "
+           f"margin {c.margin:.2f} points on the 1-5 scale.",
+           f"- Method: {c.method}.", ""]
+    if report.tipping_points:
+        out += ["Tipping points (the smallest single change that flips the pick):", ""]
+        out += [f"- {t.text}" for t in report.tipping_points]
+    else:
+        out.append("No single weight (0-5) or rating (1-5) change flips the pick.")
+    return out + [""]
+
+
+def _notes(report: Recommendation) -> list[str]:
+    if not report.notes:
+        return []
+    out = ["## Notes", ""]
+    out += [f"- {n.text} ({n.source}; sources: {_cite(n.cites)})" for n in report.notes]
+    return out + [""]
+
+
+def _criteria(report: Recommendation) -> list[str]:
+    names = [s.name for s in sorted(report.ranking, key=lambda s: s.framework)]
+    ids = sorted(s.framework for s in report.ranking)
+    out = ["## Ratings per criterion", "",
+           "Ratings run from 1 (poor) to 5 (excellent); 3 means no known difference. Each rating is 3 "
+           "plus the effects listed (knowledge entries; `rule:` terms come from this spec).", "",
+           "| Criterion | Weight | " + " | ".join(names) + " | Basis |",
+           "|---|---:|" + "---:|" * len(ids) + "---|"]
+    for c in report.criteria:
+        if c.weight == 0 and all(not c.ratings[f].terms for f in ids):
+            continue
+        cells = " | ".join(f"{c.ratings[f].value:.1f}" for f in ids)
+        basis = "; ".join(
+            f"{f}: " + ", ".join(f"{t.source} {delta(t.delta)}" for t in c.ratings[f].terms)
+            for f in ids if c.ratings[f].terms
+        )
+        out.append(f"| {c.name} | {weight_label(c.weight)} | {cells} | {_escape(basis) or '-'} |")
+    zero = [c.name for c in report.criteria if c.weight == 0]
+    if zero:
+        out += ["", f"Weight 0 (not part of the score for this spec): {', '.join(zero)}."]
+    return out + [""]
+
+
+def _rules(report: Recommendation) -> list[str]:
+    if not report.fired_rules:
+        return []
+    out = ["## Rules that applied", ""]
+    for r in report.fired_rules:
+        scope = f" (for {', '.join(r.frameworks)})" if r.frameworks else ""
+        out.append(f"- `{r.id}`{scope}: {r.summary} Sources: {_cite(r.cites)}")
+    return out + [""]
+
+
+def _references(report: Recommendation) -> list[str]:
+    out = ["## References", ""]
+    for e in report.references:
+        status = "" if e.status == "current" else f" ({e.status})"
+        sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
+        out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
+    return out + [""]

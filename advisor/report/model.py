@@ -1,0 +1,152 @@
+"""The immutable recommendation that every renderer formats. Its JSON form is versioned.
+
+Bump ``REPORT_SCHEMA_VERSION`` (major) when a field is removed or changes meaning, (minor) when one
+is added. Numbers are rounded when the model is built, so every format shows the same figures and
+the JSON is byte-for-byte stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TermOut(_Frozen):
+    """One contribution to a rating: ``source`` is a knowledge id, ``rule:<id>`` or ``evidence:<id>``."""
+
+    source: str
+    delta: float
+
+
+class RatingOut(_Frozen):
+    value: float
+    sd: float
+    terms: tuple[TermOut, ...]
+
+
+class WeightStepOut(_Frozen):
+    source: str  # rule:<id>, spec:priorities or default
+    op: Literal["default", "set", "add", "scale", "priority"]
+    value: float
+
+
+class CriterionScore(_Frozen):
+    criterion: str
+    name: str
+    weight: float
+    weight_steps: tuple[WeightStepOut, ...]
+    ratings: dict[str, RatingOut]
+
+
+class Exclusion(_Frozen):
+    """Why a framework cannot be chosen (a hard constraint), with the knowledge behind it."""
+
+    kind: Literal["policy", "capability", "min_rating"]
+    reason: str
+    required_by: tuple[str, ...]  # "spec" and/or rule:<id>
+    cites: tuple[str, ...]
+
+
+class FrameworkScore(_Frozen):
+    framework: str
+    name: str
+    score: float
+    rank: int
+    excluded: bool
+    exclusions: tuple[Exclusion, ...]
+    warnings: tuple[str, ...]
+
+
+class Reason(_Frozen):
+    """A criterion that separates the winner from the runner-up, and the entries behind it."""
+
+    criterion: str
+    favours: str
+    contribution: float  # share of the score margin this criterion accounts for
+    text: str
+    cites: tuple[str, ...]
+
+
+class TippingPoint(_Frozen):
+    """The smallest single change that would make ``new_winner`` win instead."""
+
+    kind: Literal["weight", "rating"]
+    criterion: str
+    framework: str | None  # for rating tipping points: whose rating moves
+    current: float
+    threshold: float
+    new_winner: str
+    text: str
+
+
+class Confidence(_Frozen):
+    win_probability: float
+    level: Literal["high", "medium", "low"]
+    margin: float
+    draws: int
+    seed: int
+    method: str
+
+
+class Note(_Frozen):
+    source: str
+    text: str
+    cites: tuple[str, ...]
+
+
+class FiredRule(_Frozen):
+    id: str
+    summary: str
+    frameworks: tuple[str, ...]  # empty for rules that are not per-framework
+    cites: tuple[str, ...]
+
+
+class ReferenceOut(_Frozen):
+    source: str
+    as_of: dt.date
+    note: str | None
+
+
+class CitedEntry(_Frozen):
+    id: str
+    summary: str
+    status: str
+    references: tuple[ReferenceOut, ...]
+
+
+class Evidence(_Frozen):
+    kind: Literal["documentary", "measured"]
+    note: str
+
+
+class Recommendation(_Frozen):
+    """Everything a report shows; built by :func:`advisor.scoring.evaluate.evaluate`."""
+
+    schema_version: str = REPORT_SCHEMA_VERSION
+    advisor_version: str
+    project: str
+    description: str
+    spec_file: str | None
+    knowledge_as_of: dt.date
+    generated_at: str | None  # only when asked for (--timestamp): outputs are reproducible otherwise
+    winner: str | None
+    ranking: tuple[FrameworkScore, ...]
+    confidence: Confidence | None
+    tipping_points: tuple[TippingPoint, ...]
+    reasons: tuple[Reason, ...]
+    criteria: tuple[CriterionScore, ...]
+    notes: tuple[Note, ...]
+    fired_rules: tuple[FiredRule, ...]
+    evidence: Evidence
+    references: tuple[CitedEntry, ...]
+
+    def framework_name(self, framework_id: str) -> str:
+        return next(s.name for s in self.ranking if s.framework == framework_id)

@@ -1,0 +1,1 @@
+"""Rules: data (``rules/*.yaml``) that turn a spec into weights, rating adjustments and constraints."""

@@ -1,0 +1,157 @@
+"""Schema of a rule file. Conditions are structured matchers over spec fields, never code.
+
+A matcher is one of::
+
+    {field: deployment.targets[].kind, in: [android, ios]}   # [] fans out over a list: any element
+    {field: deployment.targets[], where: {...matcher...}}      # some element satisfies the sub-matcher
+    {all: [...]}  {any: [...]}  {not: {...}}
+
+A rule with ``per_framework: true`` is evaluated once per framework with ``{fw}`` replaced by the
+framework id in field paths, values and effects (e.g. ``team.experience.{fw}``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from advisor._model import StrictModel
+from advisor.knowledge.model import Identifier
+
+Scalar = str | int | float | bool
+
+OPERATORS = ("equals", "in_", "contains", "gte", "lte", "gt", "lt", "exists", "where")
+
+
+class FieldMatcher(StrictModel):
+    """Compares the value(s) at ``field`` with exactly one operator."""
+
+    field: Annotated[str, Field(min_length=1)]
+    equals: Scalar | None = None
+    in_: list[Scalar] | None = Field(None, alias="in")
+    contains: Scalar | None = None
+    gte: float | None = None
+    lte: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+    exists: bool | None = None
+    where: Matcher | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FieldMatcher:
+        used = [name for name in OPERATORS if getattr(self, name) is not None]
+        if len(used) != 1:
+            names = ", ".join(n.rstrip("_") for n in OPERATORS)
+            raise ValueError(f"a field matcher needs exactly one operator of: {names}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in OPERATORS if getattr(self, name) is not None)
+
+
+class AllMatcher(StrictModel):
+    all: Annotated[list[Matcher], Field(min_length=1)]
+
+
+class AnyMatcher(StrictModel):
+    any: Annotated[list[Matcher], Field(min_length=1)]
+
+
+class NotMatcher(StrictModel):
+    not_: Matcher = Field(alias="not")
+
+
+def _matcher_kind(value: Any) -> str | None:
+    """Picks the matcher type from the keys present, so errors speak of one type, not four."""
+    if isinstance(value, dict):
+        for key in ("all", "any", "not"):
+            if key in value:
+                return f"<{key}>"
+        return "<field>"
+    kinds = {AllMatcher: "<all>", AnyMatcher: "<any>", NotMatcher: "<not>", FieldMatcher: "<field>"}
+    return kinds.get(type(value))
+
+
+Matcher = Annotated[
+    Union[
+        Annotated[AllMatcher, Tag("<all>")],
+        Annotated[AnyMatcher, Tag("<any>")],
+        Annotated[NotMatcher, Tag("<not>")],
+        Annotated[FieldMatcher, Tag("<field>")],
+    ],
+    Discriminator(_matcher_kind),
+]
+
+
+class WeightEffect(StrictModel):
+    """Changes a criterion's weight: ``set`` (max of all sets), then ``add``, then ``scale``."""
+
+    criterion: Identifier
+    set: Annotated[float, Field(ge=0, le=5)] | None = None
+    add: Annotated[float, Field(ge=-5, le=5)] | None = None
+    scale: Annotated[float, Field(ge=0, le=5)] | None = None
+
+    @model_validator(mode="after")
+    def _one_op(self) -> WeightEffect:
+        if sum(v is not None for v in (self.set, self.add, self.scale)) != 1:
+            raise ValueError("a weight effect needs exactly one of set, add, scale")
+        return self
+
+
+class RatingEffect(StrictModel):
+    """Moves one framework's rating on a criterion for this spec (``framework`` may be ``{fw}``)."""
+
+    criterion: Identifier
+    framework: str
+    delta: Annotated[float, Field(ge=-4, le=4)]
+
+
+class Effect(StrictModel):
+    """Exactly one of: weight change, rating change, required capability, note for the report."""
+
+    weight: WeightEffect | None = None
+    rating: RatingEffect | None = None
+    require: Identifier | None = Field(None, description="A capability id the spec now requires.")
+    note: Annotated[str, Field(min_length=10)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Effect:
+        if sum(v is not None for v in (self.weight, self.rating, self.require, self.note)) != 1:
+            raise ValueError("an effect needs exactly one of weight, rating, require, note")
+        return self
+
+
+class RuleCase(StrictModel):
+    """A partial spec (merged over a minimal valid one) on which the rule must or must not fire."""
+
+    name: Identifier
+    spec: dict[str, Any]
+    fires_for: list[str] | None = Field(
+        None, description="For per-framework rules: exactly the frameworks it must fire for."
+    )
+
+
+class RuleCases(StrictModel):
+    fires: Annotated[list[RuleCase], Field(min_length=1)]
+    does_not_fire: Annotated[list[RuleCase], Field(min_length=1)]
+
+
+class Rule(StrictModel):
+    """One documented trade-off, as data: when it applies, what it changes, what backs it."""
+
+    id: Identifier
+    summary: Annotated[str, Field(min_length=10, max_length=200)]
+    why: Annotated[str, Field(min_length=10)]
+    when: Matcher
+    per_framework: bool = False
+    effects: Annotated[list[Effect], Field(min_length=1)]
+    cites: Annotated[list[Identifier], Field(min_length=1)]
+    cases: RuleCases
+
+
+FieldMatcher.model_rebuild()
+AllMatcher.model_rebuild()
+AnyMatcher.model_rebuild()
+NotMatcher.model_rebuild()

@@ -1,0 +1,157 @@
+"""``evaluate(spec, knowledge, rules) -> Recommendation``: the pure core of the advisor (no I/O).
+
+Ratings come from the knowledge base plus the rules that fire for this spec; weights from the
+criteria's defaults, the rules and the spec's priorities; hard constraints exclude. The result carries
+every number's provenance so any renderer can show why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from advisor import __version__
+from advisor.errors import SpecError
+from advisor.knowledge.load import KnowledgeBase
+from advisor.report.model import (
+    Confidence,
+    CriterionScore,
+    Evidence,
+    FiredRule,
+    FrameworkScore,
+    Note,
+    RatingOut,
+    Recommendation,
+    TermOut,
+)
+from advisor.rules.engine import RuleOutcome, apply_rules
+from advisor.rules.facts import rule_facts
+from advisor.rules.model import Rule
+from advisor.scoring import confidence as conf
+from advisor.scoring.constraints import check_framework, required_capabilities
+from advisor.scoring.explain import cited_entries, reasons, tipping_points
+from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings
+from advisor.scoring.weights import MAX_WEIGHT, compute_weights
+from advisor.spec.model import ProjectSpec
+
+DEFAULT_SEED = 2026
+DEFAULT_DRAWS = 2000
+DOCUMENTARY = (
+    "Ratings are documentary (knowledge base and rules); no probe was run, so performance "
+    "ratings are not measured on your hardware."
+)
+
+
+def evaluate(
+    spec: ProjectSpec,
+    kb: KnowledgeBase,
+    rules: Sequence[Rule],
+    *,
+    spec_file: str | None = None,
+    seed: int = DEFAULT_SEED,
+    draws: int = DEFAULT_DRAWS,
+    generated_at: str | None = None,
+) -> Recommendation:
+    """Score every framework for ``spec`` and explain the outcome."""
+    frameworks = list(kb.frameworks)
+    outcome = apply_rules(rule_facts(spec), rules, frameworks)
+    ratings = spec_ratings(kb, outcome)
+    weights = compute_weights(kb, outcome.weight_steps, spec)
+    if sum(w for w, _ in weights.values()) <= 0:
+        raise SpecError("every criterion has weight 0; give at least one priority a weight above 0",
+                        path=spec_file, field="priorities")
+    required = required_capabilities(spec, outcome.requirements)
+    checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
+    candidates = [fw for fw in frameworks if not checks[fw][0]]
+    problem = conf.Problem(
+        candidates=candidates,
+        criteria=list(kb.criteria),
+        weights={c: w for c, (w, _) in weights.items()},
+        ratings={k: r.value for k, r in ratings.items()},
+        sds={k: r.sd for k, r in ratings.items()},
+    )
+    scores = {fw: round(problem.score(fw), 3) for fw in frameworks}
+    order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
+    winner = order[0] if candidates else None
+    rule_index = {r.id: r for r in rules}
+    return Recommendation(
+        advisor_version=__version__,
+        project=spec.name,
+        description=spec.description,
+        spec_file=spec_file,
+        knowledge_as_of=kb.as_of,
+        generated_at=generated_at,
+        winner=winner,
+        ranking=tuple(
+            FrameworkScore(framework=fw, name=kb.frameworks[fw].name, score=scores[fw], rank=i + 1,
+                           excluded=bool(checks[fw][0]), exclusions=tuple(checks[fw][0]),
+                           warnings=tuple(checks[fw][1]))
+            for i, fw in enumerate(order)
+        ),
+        confidence=_confidence(problem, winner, order, scores, seed, draws) if winner else None,
+        tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
+        reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
+        criteria=_criteria(kb, weights, ratings),
+        notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites)
+                    for n in outcome.notes),
+        fired_rules=_fired(outcome, rule_index),
+        evidence=Evidence(kind="documentary", note=DOCUMENTARY),
+        references=cited_entries(kb, ratings, rule_index, outcome, checks),
+    )
+
+
+def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str], Rating]:
+    """Documentary ratings with the fired rules' rating adjustments applied."""
+    ratings = documentary_ratings(kb)
+    for key, terms in outcome.rating_terms.items():
+        ratings[key] = ratings[key].with_terms(list(terms), sd=SD_KNOWN)
+    return ratings
+
+
+def _confidence(
+    problem: conf.Problem, winner: str, order: list[str], scores: Mapping[str, float],
+    seed: int, draws: int,
+) -> Confidence:
+    probability = conf.win_probability(problem, winner, draws, seed)
+    rivals = [fw for fw in problem.candidates if fw != winner]
+    margin = scores[winner] - max((scores[fw] for fw in rivals), default=scores[winner])
+    return Confidence(
+        win_probability=round(probability, 3),
+        level=conf.level(probability),  # type: ignore[arg-type]
+        margin=round(margin, 3),
+        draws=draws,
+        seed=seed,
+        method=(f"share of {draws} draws (seed {seed}) in which the pick still wins when every "
+                f"weight varies log-normally (sigma {conf.WEIGHT_SIGMA}) and every rating by its sd"),
+    )
+
+
+def _criteria(
+    kb: KnowledgeBase,
+    weights: Mapping[str, tuple[float, tuple]],  # type: ignore[type-arg]
+    ratings: Mapping[tuple[str, str], Rating],
+) -> tuple[CriterionScore, ...]:
+    return tuple(
+        CriterionScore(
+            criterion=c, name=criterion.name, weight=weights[c][0], weight_steps=weights[c][1],
+            ratings={
+                fw: RatingOut(value=ratings[(c, fw)].value, sd=ratings[(c, fw)].sd,
+                              terms=tuple(TermOut(source=t.source, delta=t.delta)
+                                          for t in ratings[(c, fw)].terms))
+                for fw in kb.frameworks
+            },
+        )
+        for c, criterion in kb.criteria.items()
+    )
+
+
+def _fired(outcome: RuleOutcome, rule_index: Mapping[str, Rule]) -> tuple[FiredRule, ...]:
+    by_rule: dict[str, list[str]] = {}
+    for firing in outcome.firings:
+        by_rule.setdefault(firing.rule_id, [])
+        if firing.framework:
+            by_rule[firing.rule_id].append(firing.framework)
+    return tuple(
+        FiredRule(id=rid, summary=rule_index[rid].summary, frameworks=tuple(fws),
+                  cites=tuple(rule_index[rid].cites))
+        for rid, fws in by_rule.items()
+    )

@@ -1,0 +1,108 @@
+"""Turns the numbers into what a reviewer reads: reasons, tipping points and the cited entries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from advisor.knowledge.load import KnowledgeBase
+from advisor.report.model import CitedEntry, Exclusion, Reason, ReferenceOut, TippingPoint
+from advisor.rules.engine import RuleOutcome
+from advisor.rules.model import Rule
+from advisor.scoring import confidence as conf
+from advisor.scoring.ratings import Rating, Term
+
+MAX_REASONS_FOR, MAX_REASONS_AGAINST = 6, 3
+MAX_WEIGHT_TIPS, MAX_RATING_TIPS = 5, 3
+RULE = "rule:"
+
+
+def term_cites(terms: Sequence[Term], rule_index: Mapping[str, Rule]) -> list[str]:
+    """Knowledge ids behind rating terms, largest effect first; a rule term contributes its cites."""
+    cites: list[str] = []
+    for term in sorted(terms, key=lambda t: (-abs(t.delta), t.source)):
+        if term.source.startswith(RULE):
+            cites += rule_index[term.source[len(RULE):]].cites
+        elif ":" not in term.source:
+            cites.append(term.source)
+    return list(dict.fromkeys(cites))
+
+
+def reasons(
+    problem: conf.Problem,
+    order: Sequence[str],
+    kb: KnowledgeBase,
+    ratings: Mapping[tuple[str, str], Rating],
+    rule_index: Mapping[str, Rule],
+) -> tuple[Reason, ...]:
+    """The criteria that separate the top two, each with its share of the margin and its sources."""
+    first, second = order[0], order[1]
+    total = sum(problem.weights.values())
+    shares = []
+    for c in kb.criteria:
+        weight = problem.weights[c]
+        gap = ratings[(c, first)].value - ratings[(c, second)].value
+        if weight > 0 and gap != 0:
+            shares.append((weight * gap / total, c))
+    pros = sorted((s for s in shares if s[0] > 0), key=lambda s: (-s[0], s[1]))[:MAX_REASONS_FOR]
+    cons = sorted((s for s in shares if s[0] < 0), key=lambda s: (s[0], s[1]))[:MAX_REASONS_AGAINST]
+    out = []
+    for share, c in pros + cons:
+        favours = first if share > 0 else second
+        a, b = ratings[(c, first)], ratings[(c, second)]
+        text = (f"{kb.criteria[c].name}: {kb.frameworks[first].name} {a.value:.1f} vs "
+                f"{kb.frameworks[second].name} {b.value:.1f} (weight {problem.weights[c]:g})")
+        out.append(Reason(criterion=c, favours=favours, contribution=round(share, 3), text=text,
+                          cites=tuple(term_cites(a.terms + b.terms, rule_index))))
+    return tuple(out)
+
+
+def tipping_points(
+    problem: conf.Problem, winner: str, kb: KnowledgeBase, max_weight: float
+) -> tuple[TippingPoint, ...]:
+    """The smallest single changes (one weight, or one rating) that would change the pick."""
+    name = {fw: kb.frameworks[fw].name for fw in kb.frameworks}
+    out = []
+    for tip in conf.weight_tips(problem, winner, max_weight)[:MAX_WEIGHT_TIPS]:
+        verb = "Raising" if tip.threshold > tip.current else "Lowering"
+        out.append(_tip(tip, f"{verb} the weight of {kb.criteria[tip.criterion].name} from "
+                             f"{tip.current:g} to {tip.threshold:.2f} or "
+                             f"{'more' if tip.threshold > tip.current else 'less'} makes "
+                             f"{name[tip.new_winner]} the pick."))
+    for tip in conf.rating_tips(problem, winner)[:MAX_RATING_TIPS]:
+        assert tip.framework is not None
+        out.append(_tip(tip, f"If {name[tip.framework]}'s {kb.criteria[tip.criterion].name} rating "
+                             f"were {tip.threshold:.1f} instead of {tip.current:.1f}, "
+                             f"{name[tip.new_winner]} would be the pick."))
+    return tuple(out)
+
+
+def _tip(tip: conf.Tip, text: str) -> TippingPoint:
+    return TippingPoint(kind=tip.kind, criterion=tip.criterion, framework=tip.framework,  # type: ignore[arg-type]
+                        current=round(tip.current, 3), threshold=round(tip.threshold, 3),
+                        new_winner=tip.new_winner, text=text)
+
+
+def cited_entries(
+    kb: KnowledgeBase,
+    ratings: Mapping[tuple[str, str], Rating],
+    rule_index: Mapping[str, Rule],
+    outcome: RuleOutcome,
+    checks: Mapping[str, tuple[list[Exclusion], list[str]]],
+) -> tuple[CitedEntry, ...]:
+    """Every knowledge entry the report relies on, with its dated references, sorted by id."""
+    ids: set[str] = set()
+    for rating in ratings.values():
+        ids.update(term_cites(rating.terms, rule_index))
+    for firing in outcome.firings:
+        ids.update(rule_index[firing.rule_id].cites)
+    for exclusions, _ in checks.values():
+        for exclusion in exclusions:
+            ids.update(exclusion.cites)
+    return tuple(
+        CitedEntry(
+            id=entry_id, summary=kb.entries[entry_id].summary, status=kb.entries[entry_id].status.value,
+            references=tuple(ReferenceOut(source=r.source, as_of=r.as_of, note=r.note)
+                             for r in kb.entries[entry_id].references),
+        )
+        for entry_id in sorted(ids)
+    )

@@ -1,0 +1,122 @@
+"""The CLI end to end: formats, exit codes, one-line errors, and no framework imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from advisor.cli import app
+from tests.conftest import EXAMPLES
+
+runner = CliRunner()
+EXAMPLE = EXAMPLES / "llm-finetuning-lab.yaml"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "json"])
+def test_recommend_in_every_format(fmt: str) -> None:
+    result = runner.invoke(app, ["recommend", str(EXAMPLE), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert "PyTorch" in result.stdout
+
+
+def test_json_output_is_versioned_and_parses() -> None:
+    result = runner.invoke(app, ["recommend", str(EXAMPLE), "-f", "json"])
+    report = json.loads(result.stdout)
+    assert report["schema_version"] == "1.0" and report["winner"] == "pytorch"
+
+
+def test_output_file_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    result = runner.invoke(app, ["recommend", str(EXAMPLE), "-f", "markdown", "-o", str(target)])
+    assert result.exit_code == 0
+    assert target.read_text().startswith("# Framework recommendation")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no temp file left behind
+
+
+def test_same_spec_same_bytes() -> None:
+    first = _run("recommend", str(EXAMPLE), "-f", "json").stdout
+    assert first and first == _run("recommend", str(EXAMPLE), "-f", "json").stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("name: x\ntask: {domain: vision}\nteam: {size: many}\n", ":3: field 'team.size'"),
+        ("name: x\ntask: {domian: vision}\n", "did you mean 'domain'"),
+        ("name: x\ntask: [\n", "invalid YAML"),
+        ("", "file is empty"),
+    ],
+)
+def test_broken_spec_exits_2_with_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(content)
+    result = _run("recommend", str(spec))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0].startswith(f"error: {spec}")
+
+
+def test_missing_spec_exits_2(tmp_path: Path) -> None:
+    result = _run("recommend", str(tmp_path / "missing.yaml"))
+    assert result.returncode == 2 and "file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_all_excluded_exits_1_with_reasons(tmp_path: Path) -> None:
+    spec = tmp_path / "impossible.yaml"
+    spec.write_text(
+        "name: impossible\ntask: {domain: vision}\n"
+        "infrastructure: {operating_systems: [windows], windows_native: true}\n"
+        "constraints: {exclude_frameworks: [pytorch]}\n"
+    )
+    result = _run("recommend", str(spec), "-f", "markdown")
+    assert result.returncode == 1
+    assert "No framework meets the hard constraints" in result.stdout
+    assert "excluded by the spec's policy" in result.stdout
+    assert "does not support" in result.stdout
+
+
+def test_recommend_never_imports_torch_or_tensorflow() -> None:
+    code = (
+        "import sys; from advisor.cli import main; sys.argv=['advisor','recommend',%r,'-f','json'];\n"
+        "import contextlib, io\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main()\n"
+        "    except SystemExit: pass\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch','tensorflow','keras','jax'))\n"
+        "print(bad)"
+    ) % str(EXAMPLE)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_validate_and_schema() -> None:
+    assert runner.invoke(app, ["validate", str(EXAMPLE)]).exit_code == 0
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    assert "deployment" in schema["properties"]
+    report_schema = json.loads(runner.invoke(app, ["schema", "--report"]).stdout)
+    assert "winner" in report_schema["properties"]
+
+
+def test_kb_list_and_show(kb) -> None:  # type: ignore[no-untyped-def]
+    listed = runner.invoke(app, ["kb", "list", "--criterion", "mobile_edge"])
+    assert listed.exit_code == 0 and "mobile_edge" in listed.stdout
+    entry_id = next(e.id for e in kb.entries.values() if e.criterion == "mobile_edge")
+    shown = runner.invoke(app, ["kb", "show", entry_id])
+    assert shown.exit_code == 0 and "references:" in shown.stdout and "as of" in shown.stdout
+    missing = runner.invoke(app, ["kb", "show", entry_id[:-1]])
+    assert missing.exit_code == 2 and "did you mean" in missing.stderr
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("framework-advisor ")

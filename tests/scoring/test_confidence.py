@@ -1,0 +1,70 @@
+"""The Monte Carlo is reproducible and the tipping points are exact."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from advisor.scoring.confidence import Problem, level, rating_tips, weight_tips, win_probability
+
+
+def _problem(weights: dict[str, float], a: dict[str, float], b: dict[str, float]) -> Problem:
+    criteria = list(weights)
+    ratings = {(c, "a"): a[c] for c in criteria} | {(c, "b"): b[c] for c in criteria}
+    return Problem(["a", "b"], criteria, weights, ratings, {k: 0.3 for k in ratings})
+
+
+BASE = _problem({"x": 2, "y": 1, "z": 1}, {"x": 4.5, "y": 2, "z": 3}, {"x": 3, "y": 4, "z": 3})
+
+
+def test_seeded_monte_carlo_is_reproducible() -> None:
+    assert win_probability(BASE, "a", 500, seed=1) == win_probability(BASE, "a", 500, seed=1)
+
+
+def test_probability_tracks_the_margin() -> None:
+    close = _problem({"x": 1, "y": 1}, {"x": 3.2, "y": 3}, {"x": 3, "y": 3.1})
+    far = _problem({"x": 1, "y": 1}, {"x": 5, "y": 4}, {"x": 2, "y": 2})
+    assert win_probability(far, "a", 500, 3) > 0.99 > win_probability(close, "a", 500, 3)
+    assert level(0.95) == "high" and level(0.8) == "medium" and level(0.5) == "low"
+
+
+def test_single_candidate_is_certain() -> None:
+    only = Problem(["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds)
+    assert win_probability(only, "a", 100, 0) == 1.0
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0.1, 5), st.floats(1, 5), st.floats(1, 5)), min_size=2, max_size=6),
+)
+def test_weight_tipping_points_flip_exactly_at_the_threshold(rows: list[tuple[float, float, float]]) -> None:
+    criteria = [f"c{i}" for i in range(len(rows))]
+    problem = _problem({c: w for c, (w, _, _) in zip(criteria, rows)},
+                       {c: a for c, (_, a, _) in zip(criteria, rows)},
+                       {c: b for c, (_, _, b) in zip(criteria, rows)})
+    winner = max(("a", "b"), key=problem.score)
+    assume(abs(problem.score("a") - problem.score("b")) > 1e-6)  # a tie has no direction to tip
+    for tip in weight_tips(problem, winner, max_weight=5):
+        for side, expect_winner in ((-1e-6, winner), (1e-6, tip.new_winner)):
+            step = side if tip.threshold > tip.current else -side
+            moved = dict(problem.weights) | {tip.criterion: tip.threshold + step}
+            if all(v >= 0 for v in moved.values()) and sum(moved.values()) > 0:
+                scores = {f: problem.score(f, moved) for f in ("a", "b")}
+                if abs(scores["a"] - scores["b"]) > 1e-9:
+                    assert max(scores, key=scores.__getitem__) == expect_winner
+
+
+def test_rating_tipping_point_is_exact() -> None:
+    tips = rating_tips(BASE, "a")
+    assert tips
+    tip = tips[0]
+    ratings = dict(BASE.ratings) | {(tip.criterion, tip.framework): tip.threshold}
+    moved = Problem(BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds)
+    assert moved.score("a") == pytest.approx(moved.score("b"))
+
+
+def test_tips_are_sorted_by_size_of_change() -> None:
+    tips = weight_tips(BASE, "a", 5)
+    changes = [abs(t.threshold - t.current) for t in tips]
+    assert changes == sorted(changes)

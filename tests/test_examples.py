@@ -1,0 +1,41 @@
+"""Every example spec is valid and yields the pick its team would expect."""
+
+from __future__ import annotations
+
+import pytest
+
+from advisor.api import recommend
+from tests.conftest import EXAMPLES
+
+EXPECTED = {
+    "browser-pose-demo.yaml": "tensorflow",
+    "diffusion-media.yaml": "pytorch",
+    "edge-asr-robotics.yaml": "pytorch",
+    "keras-enterprise-forecasting.yaml": "tensorflow",
+    "keyword-spotting-mcu.yaml": "tensorflow",
+    "llm-finetuning-lab.yaml": "pytorch",
+    "tpu-recommender.yaml": "tensorflow",
+    "vision-mobile-startup.yaml": "pytorch",
+    "windows-lab-segmentation.yaml": "pytorch",
+}
+
+
+def test_every_example_has_an_expectation() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_pick(name: str) -> None:
+    report = recommend(EXAMPLES / name, draws=300)
+    assert report.winner == EXPECTED[name], [(s.framework, s.score) for s in report.ranking]
+    cited = {e.id for e in report.references}
+    for criterion in report.criteria:
+        for rating in criterion.ratings.values():
+            for term in rating.terms:
+                assert term.source.startswith("rule:") or term.source in cited
+
+
+def test_windows_lab_excludes_tensorflow_with_cited_reason() -> None:
+    report = recommend(EXAMPLES / "windows-lab-segmentation.yaml", draws=100)
+    tf = next(s for s in report.ranking if s.framework == "tensorflow")
+    assert tf.excluded and tf.exclusions[0].kind == "capability" and tf.exclusions[0].cites

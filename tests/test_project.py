@@ -1,0 +1,77 @@
+"""Project hygiene: the wheel carries the data, layers stay apart, lint is clean, README is true."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_wheel_carries_every_data_file(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for folder in ("rules", "knowledge_base"):
+        for path in (ROOT / folder).rglob("*.yaml"):
+            packaged = f"advisor/_data/{folder}/{path.relative_to(ROOT / folder).as_posix()}"
+            assert packaged in names, packaged
+    assert "profilers/__init__.py" in names
+
+
+def test_import_layers() -> None:
+    tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    if tool is None:
+        pytest.skip("import-linter not installed")
+    result = subprocess.run([tool, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff not installed")
+    result = subprocess.run([ruff, "check", "advisor", "profilers", "tests", "bench"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def _ci_test_command() -> str:
+    lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    start = lines.index("# --- README test command (kept identical by tests/test_project.py) ---")
+    return lines[start + 1].strip()
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    assert _ci_test_command() in README
+
+
+def test_readme_sample_output_is_current() -> None:
+    match = re.search(r"<!-- sample: (\S+) -->\n```text\n(.*?)```", README, re.S)
+    assert match, "README needs a sample output block"
+    from advisor.api import recommend
+    from advisor.report.terminal import render
+
+    assert render(recommend(ROOT / match.group(1))) == match.group(2)
+
+
+def test_readme_mentions_every_command() -> None:
+    for command in ("advisor recommend", "advisor validate", "advisor schema", "advisor kb list", "advisor kb show"):
+        assert command in README, command
+
+
+def test_generated_docs_are_current() -> None:
+    from advisor.docs import generated
+
+    for path, text in generated().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m advisor.docs"
