@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from advisor.errors import AdvisorError
 from advisor.yaml_io import YamlDocument
@@ -58,10 +59,12 @@ def raise_first_error(
     loc_prefix: tuple[str | int, ...] = (),
 ) -> None:
     """Raise ``error`` for the first validation problem, with line and a hint where one helps."""
-    first = exc.errors()[0]
+    errors = exc.errors()
+    # A misspelt key shows up twice: as "missing" and as "unknown". The typo is the cause: report it.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(p for p in first["loc"] if not _is_internal(p))
     full = loc_prefix + loc
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     hint = None
     if first["type"] == "extra_forbidden":
@@ -77,12 +80,14 @@ def raise_first_error(
     raise error(message + suffix, path=doc.path, line=line, field=dotted(full) or None, hint=hint)
 
 
-def _message(err: dict) -> str:  # type: ignore[type-arg]
+def _message(err: ErrorDetails) -> str:
     msg = str(err["msg"])
     if err["type"] == "missing":
         return "required field is missing"
     if err["type"] == "model_type" or err["type"] == "dict_type":
         return "expected a mapping of keys to values"
+    if err["type"] == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not a valid id: use lowercase letters, digits, '-' and '_'"
     if err["type"] == "enum" or err["type"] == "literal_error":
         return msg.replace("Input should be", "must be")
     value = err.get("input")

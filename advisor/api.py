@@ -33,8 +33,9 @@ def recommend(
     """Read the spec at ``spec_path`` and recommend a framework for it."""
     kb, rules = load_context(knowledge_dir, rules_dir)
     spec = load_spec(spec_path, kb)
-    return evaluate(spec, kb, rules, spec_file=Path(spec_path).name, seed=seed, draws=draws,
-                    generated_at=generated_at)
+    return evaluate(
+        spec, kb, rules, spec_file=Path(spec_path).name, seed=seed, draws=draws, generated_at=generated_at
+    )
 
 
 def validate(spec_path: Path | str, knowledge_dir: Path | None = None) -> ProjectSpec:

@@ -18,8 +18,12 @@ import typer
 from advisor import __version__
 from advisor.errors import AdvisorError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Recommends a deep-learning framework for a project, with cited reasons.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Recommends a deep-learning framework for a project, with cited reasons.",
+)
 kb_app = typer.Typer(no_args_is_help=True, help="Browse the knowledge base.")
 app.add_typer(kb_app, name="kb")
 
@@ -47,15 +51,20 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     _state["debug"] = debug
 
 
-KnowledgeOpt = Annotated[Path | None, typer.Option("--knowledge", help="Knowledge-base folder to use instead of the shipped one.")]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")]
+KnowledgeOpt = Annotated[
+    Path | None, typer.Option("--knowledge", help="Knowledge-base folder to use instead of the shipped one.")
+]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")
+]
 
 
 @app.command()
@@ -76,8 +85,9 @@ def recommend(
 
     try:
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
-        report = run(spec, knowledge_dir=knowledge, rules_dir=rules, seed=seed, draws=draws,
-                     generated_at=stamp)
+        report = run(
+            spec, knowledge_dir=knowledge, rules_dir=rules, seed=seed, draws=draws, generated_at=stamp
+        )
         render = renderer(format.value)
         if format is Format.terminal and output == "-" and sys.stdout.isatty():
             import shutil
@@ -139,11 +149,18 @@ def kb_list(
     except AdvisorError as error:
         _fail(error)
     if criterion is not None and criterion not in kb.criteria:
-        _fail(AdvisorError(f"unknown criterion '{criterion}'", field="--criterion",
-                           hint="known: " + ", ".join(kb.criteria)))
-    shown = [e for e in kb.entries.values()
-             if (criterion is None or e.criterion == criterion)
-             and (status is None or e.status.value == status)]
+        _fail(
+            AdvisorError(
+                f"unknown criterion '{criterion}'",
+                field="--criterion",
+                hint="known: " + ", ".join(kb.criteria),
+            )
+        )
+    shown = [
+        e
+        for e in kb.entries.values()
+        if (criterion is None or e.criterion == criterion) and (status is None or e.status.value == status)
+    ]
     for entry in sorted(shown, key=lambda e: (e.criterion, e.id)):
         typer.echo(f"{entry.id:44} {entry.criterion:22} {entry.status.value:9} {entry.summary}")
     typer.echo(f"{len(shown)} of {len(kb.entries)} entries; knowledge base as of {kb.as_of}", err=True)
@@ -166,17 +183,29 @@ def kb_show(
     entry = kb.entries.get(entry_id)
     if entry is None:
         close = difflib.get_close_matches(entry_id, list(kb.entries), n=3)
-        _fail(AdvisorError(f"no knowledge entry '{entry_id}'",
-                           hint=f"did you mean: {', '.join(close)}" if close else "see `advisor kb list`"))
+        _fail(
+            AdvisorError(
+                f"no knowledge entry '{entry_id}'",
+                hint=f"did you mean: {', '.join(close)}" if close else "see `advisor kb list`",
+            )
+        )
     effects = ", ".join(f"{k} {v:+g}" for k, v in entry.effects.items()) or "none"
-    lines = [f"{entry.id}  ({entry.status.value}; {kb.entry_files[entry.id]})", entry.summary, "",
-             entry.why, "", f"criterion: {entry.criterion}   effects: {effects}   reviewed: {entry.reviewed}"]
+    lines = [
+        f"{entry.id}  ({entry.status.value}; {kb.entry_files[entry.id]})",
+        entry.summary,
+        "",
+        entry.why,
+        "",
+        f"criterion: {entry.criterion}   effects: {effects}   reviewed: {entry.reviewed}",
+    ]
     if entry.status_note:
         lines.append(f"status note: {entry.status_note}")
     if entry.superseded_by:
         lines.append(f"superseded by: {', '.join(entry.superseded_by)}")
     lines.append("references:")
-    lines += [f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references]
+    lines += [
+        f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references
+    ]
     typer.echo("\n".join(lines))
 
 
@@ -187,6 +216,7 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so without hiding it under --debug
         if "--debug" in sys.argv:
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-                   err=True)
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True
+        )
         sys.exit(3)

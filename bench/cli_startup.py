@@ -44,8 +44,10 @@ def main() -> int:
     print(summary("advisor recommend -f json", advisor))
     print(summary("advisor recommend (terminal)", terminal))
     med = statistics.median(advisor)
-    print(f"ratio recommend/json to python -c pass: {med / statistics.median(baseline):.1f}x; "
-          f"goal < {GOAL_S} s: {'met' if med < GOAL_S else 'NOT met'}")
+    print(
+        f"ratio recommend/json to python -c pass: {med / statistics.median(baseline):.1f}x; "
+        f"goal < {GOAL_S} s: {'met' if med < GOAL_S else 'NOT met'}"
+    )
     return 0
 
 

@@ -18,8 +18,11 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 @pytest.mark.slow
 def test_wheel_carries_every_data_file(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     wheel = next(tmp_path.glob("*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("rules", "knowledge_base"):
@@ -33,7 +36,9 @@ def test_import_layers() -> None:
     tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if tool is None:
         pytest.skip("import-linter not installed")
-    result = subprocess.run([tool, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [tool, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -41,8 +46,9 @@ def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff not installed")
-    result = subprocess.run([ruff, "check", "advisor", "profilers", "tests", "bench"], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [ruff, "check", "advisor", "profilers", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -66,7 +72,13 @@ def test_readme_sample_output_is_current() -> None:
 
 
 def test_readme_mentions_every_command() -> None:
-    for command in ("advisor recommend", "advisor validate", "advisor schema", "advisor kb list", "advisor kb show"):
+    for command in (
+        "advisor recommend",
+        "advisor validate",
+        "advisor schema",
+        "advisor kb list",
+        "advisor kb show",
+    ):
         assert command in README, command
 
 
@@ -75,3 +87,11 @@ def test_generated_docs_are_current() -> None:
 
     for path, text in generated().items():
         assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m advisor.docs"
+
+
+def test_mypy_is_clean() -> None:
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent)) or shutil.which("mypy")
+    if mypy is None:
+        pytest.skip("mypy not installed")
+    result = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout

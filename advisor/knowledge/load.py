@@ -13,7 +13,9 @@ from advisor._loading import load_model, located
 from advisor.errors import DataError
 from advisor.knowledge.model import (
     Capability,
+    CriteriaFile,
     Criterion,
+    CriterionGroup,
     EntryFile,
     Framework,
     KnowledgeEntry,
@@ -21,10 +23,6 @@ from advisor.knowledge.model import (
     SeedClaimFile,
 )
 from advisor.paths import data_dir
-
-
-class _CriteriaFile(RootModel[list[Criterion]]):
-    pass
 
 
 class _FrameworksFile(RootModel[list[Framework]]):
@@ -39,6 +37,7 @@ class _CapabilitiesFile(RootModel[list[Capability]]):
 class KnowledgeBase:
     """Everything the engine knows, indexed by id. Built by :func:`load_knowledge`."""
 
+    groups: Mapping[str, CriterionGroup]
     criteria: Mapping[str, Criterion]
     frameworks: Mapping[str, Framework]
     capabilities: Mapping[str, Capability]
@@ -58,10 +57,19 @@ class KnowledgeBase:
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     """Load and cross-check the knowledge base at ``root`` (default: the shipped one)."""
     root = root or data_dir("knowledge_base")
-    criteria = _index(load_model(root / "criteria.yaml", _CriteriaFile).root, root / "criteria.yaml")
-    frameworks = _index(
-        load_model(root / "frameworks.yaml", _FrameworksFile).root, root / "frameworks.yaml"
-    )
+    criteria_file = load_model(root / "criteria.yaml", CriteriaFile)
+    groups = _index(criteria_file.groups, root / "criteria.yaml")
+    criteria = _index(criteria_file.criteria, root / "criteria.yaml")
+    for criterion in criteria.values():
+        if criterion.group not in groups:
+            raise located(root / "criteria.yaml", f"unknown group '{criterion.group}'", field=criterion.id)
+    if set(groups) & set(criteria):
+        raise located(
+            root / "criteria.yaml",
+            "group and criterion ids must differ",
+            field=", ".join(sorted(set(groups) & set(criteria))),
+        )
+    frameworks = _index(load_model(root / "frameworks.yaml", _FrameworksFile).root, root / "frameworks.yaml")
     entries: dict[str, KnowledgeEntry] = {}
     files: dict[str, str] = {}
     for path in sorted((root / "entries").glob("*.yaml")):
@@ -84,7 +92,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     for capability in capabilities.values():
         _check_capability(capability, capabilities_path, frameworks, entries)
     claims = tuple(_load_seed_claims(root / "seed_claims", entries))
-    return KnowledgeBase(criteria, frameworks, capabilities, entries, files, claims)
+    return KnowledgeBase(groups, criteria, frameworks, capabilities, entries, files, claims)
 
 
 def _load_seed_claims(folder: Path, entries: Mapping[str, KnowledgeEntry]) -> list[SeedClaim]:
@@ -93,9 +101,7 @@ def _load_seed_claims(folder: Path, entries: Mapping[str, KnowledgeEntry]) -> li
         for index, claim in enumerate(load_model(path, SeedClaimFile).claims):
             for entry_id in claim.entries:
                 if entry_id not in entries:
-                    raise located(
-                        path, f"names unknown entry '{entry_id}'", field=f"claims[{index}].entries"
-                    )
+                    raise located(path, f"names unknown entry '{entry_id}'", field=f"claims[{index}].entries")
             claims.append(claim)
     return claims
 
@@ -143,6 +149,4 @@ def _check_capability(
         raise located(path, f"support missing for {', '.join(missing)}", field=capability.id)
     for cited in capability.cites:
         if cited not in entries:
-            raise DataError(
-                f"cites unknown knowledge entry '{cited}'", path=str(path), field=capability.id
-            )
+            raise DataError(f"cites unknown knowledge entry '{cited}'", path=str(path), field=capability.id)

@@ -50,16 +50,33 @@ class Reference(StrictModel):
         return value
 
 
+class CriterionGroup(StrictModel):
+    """A branch of the value tree; its weight is shared by its criteria."""
+
+    id: Identifier
+    name: str
+    description: str
+    default_weight: Annotated[float, Field(ge=0, le=5)]
+
+
 class Criterion(StrictModel):
     """A dimension the frameworks are compared on."""
 
     id: Identifier
+    group: Identifier
     name: str
     description: str
     default_weight: Annotated[float, Field(ge=0, le=5)]
     spec_dependent: bool = Field(
         False, description="Ratings come from the spec via rules (team fit, migration cost)."
     )
+
+
+class CriteriaFile(StrictModel):
+    """``knowledge_base/criteria.yaml``: the groups and the criteria in them."""
+
+    groups: Annotated[list[CriterionGroup], Field(min_length=1)]
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
 
 
 class Framework(StrictModel):

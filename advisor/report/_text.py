@@ -14,8 +14,10 @@ def headline(report: Recommendation) -> str:
     assert conf is not None
     others = [s for s in report.ranking[1:] if not s.excluded]
     versus = f" vs {others[0].name} {others[0].score:.2f}" if others else " (the only candidate)"
-    return (f"{pick.name} (score {pick.score:.2f}{versus}); confidence {conf.level}: "
-            f"it stays the pick in {conf.win_probability:.0%} of perturbed scenarios.")
+    return (
+        f"{pick.name} (score {pick.score:.2f}{versus}); confidence {conf.level}: "
+        f"it stays the pick in {conf.win_probability:.0%} of perturbed scenarios."
+    )
 
 
 def weight_label(value: float) -> str:

@@ -20,7 +20,10 @@ def render(report: Recommendation) -> str:
     if report.description:
         out += [f"> {report.description}", ""]
     out += [f"**Recommendation: {headline(report)}**", ""]
-    meta = f"Knowledge base as of {report.knowledge_as_of.isoformat()}; framework-advisor {report.advisor_version}"
+    meta = (
+        f"Knowledge base as of {report.knowledge_as_of.isoformat()}; "
+        f"framework-advisor {report.advisor_version}"
+    )
     if report.spec_file:
         meta += f"; spec `{report.spec_file}`"
     if report.generated_at:
@@ -38,7 +41,7 @@ def _scores(report: Recommendation) -> list[str]:
         if s.warnings:
             status += "; " + "; ".join(s.warnings)
         out.append(f"| {s.rank} | {s.name} | {s.score:.2f} | {_escape(status)} |")
-    return out + [""]
+    return [*out, ""]
 
 
 def _reasons(report: Recommendation) -> list[str]:
@@ -67,23 +70,27 @@ def _excluded(report: Recommendation) -> list[str]:
             by = ", ".join(f"`{w}`" for w in e.required_by)
             sources = f" Sources: {_cite(e.cites)}" if e.cites else ""
             out.append(f"- **{s.name}**: {e.reason} (required by {by}).{sources}")
-    return out + [""]
+    return [*out, ""]
 
 
 def _confidence(report: Recommendation) -> list[str]:
     if report.confidence is None:
         return []
     c = report.confidence
-    out = ["## Confidence and what would change it", "",
-           f"- Confidence **{c.level}**: the pick wins {c.win_probability:.1%} of draws; "
-           f"margin {c.margin:.2f} points on the 1-5 scale.",
-           f"- Method: {c.method}.", ""]
+    if c.margin is None:
+        summary = "- The pick is the only framework that meets the hard constraints."
+    else:
+        summary = (
+            f"- Confidence **{c.level}**: the pick wins {c.win_probability:.1%} of draws; "
+            f"margin {c.margin:.2f} points on the 1-5 scale."
+        )
+    out = ["## Confidence and what would change it", "", summary, f"- Method: {c.method}.", ""]
     if report.tipping_points:
         out += ["Tipping points (the smallest single change that flips the pick):", ""]
         out += [f"- {t.text}" for t in report.tipping_points]
     else:
         out.append("No single weight (0-5) or rating (1-5) change flips the pick.")
-    return out + [""]
+    return [*out, ""]
 
 
 def _notes(report: Recommendation) -> list[str]:
@@ -91,30 +98,40 @@ def _notes(report: Recommendation) -> list[str]:
         return []
     out = ["## Notes", ""]
     out += [f"- {n.text} ({n.source}; sources: {_cite(n.cites)})" for n in report.notes]
-    return out + [""]
+    return [*out, ""]
 
 
 def _criteria(report: Recommendation) -> list[str]:
     names = [s.name for s in sorted(report.ranking, key=lambda s: s.framework)]
     ids = sorted(s.framework for s in report.ranking)
-    out = ["## Ratings per criterion", "",
-           "Ratings run from 1 (poor) to 5 (excellent); 3 means no known difference. Each rating is 3 "
-           "plus the effects listed (knowledge entries; `rule:` terms come from this spec).", "",
-           "| Criterion | Weight | " + " | ".join(names) + " | Basis |",
-           "|---|---:|" + "---:|" * len(ids) + "---|"]
+    groups = "; ".join(f"{g.name} weight {weight_label(g.weight)} ({g.share:.0%})" for g in report.groups)
+    out = [
+        "## Ratings per criterion",
+        "",
+        "Ratings run from 1 (poor) to 5 (excellent); 3 means no known difference. Each rating is 3 "
+        "plus the effects listed (knowledge entries; `rule:` terms come from this spec). The score "
+        "is the weighted mean over groups of each group's weighted mean rating; *Share* is each "
+        "criterion's resulting share of the score.",
+        "",
+        f"Groups: {groups}.",
+        "",
+        "| Criterion | Weight | Share | " + " | ".join(names) + " | Basis |",
+        "|---|---:|---:|" + "---:|" * len(ids) + "---|",
+    ]
     for c in report.criteria:
         if c.weight == 0 and all(not c.ratings[f].terms for f in ids):
             continue
-        cells = " | ".join(f"{c.ratings[f].value:.1f}" for f in ids)
+        cells = f"{c.share:.0%} | " + " | ".join(f"{c.ratings[f].value:.1f}" for f in ids)
         basis = "; ".join(
             f"{f}: " + ", ".join(f"{t.source} {delta(t.delta)}" for t in c.ratings[f].terms)
-            for f in ids if c.ratings[f].terms
+            for f in ids
+            if c.ratings[f].terms
         )
         out.append(f"| {c.name} | {weight_label(c.weight)} | {cells} | {_escape(basis) or '-'} |")
     zero = [c.name for c in report.criteria if c.weight == 0]
     if zero:
         out += ["", f"Weight 0 (not part of the score for this spec): {', '.join(zero)}."]
-    return out + [""]
+    return [*out, ""]
 
 
 def _rules(report: Recommendation) -> list[str]:
@@ -124,7 +141,7 @@ def _rules(report: Recommendation) -> list[str]:
     for r in report.fired_rules:
         scope = f" (for {', '.join(r.frameworks)})" if r.frameworks else ""
         out.append(f"- `{r.id}`{scope}: {r.summary} Sources: {_cite(r.cites)}")
-    return out + [""]
+    return [*out, ""]
 
 
 def _references(report: Recommendation) -> list[str]:
@@ -133,4 +150,4 @@ def _references(report: Recommendation) -> list[str]:
         status = "" if e.status == "current" else f" ({e.status})"
         sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
         out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
-    return out + [""]
+    return [*out, ""]

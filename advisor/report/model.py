@@ -38,10 +38,22 @@ class WeightStepOut(_Frozen):
     value: float
 
 
+class GroupScore(_Frozen):
+    """A group of criteria: its weight and the share of the score it carries."""
+
+    group: str
+    name: str
+    weight: float
+    share: float
+    weight_steps: tuple[WeightStepOut, ...]
+
+
 class CriterionScore(_Frozen):
     criterion: str
     name: str
+    group: str
     weight: float
+    share: float  # effective weight: the criterion's share of the final score
     weight_steps: tuple[WeightStepOut, ...]
     ratings: dict[str, RatingOut]
 
@@ -78,8 +90,8 @@ class Reason(_Frozen):
 class TippingPoint(_Frozen):
     """The smallest single change that would make ``new_winner`` win instead."""
 
-    kind: Literal["weight", "rating"]
-    criterion: str
+    kind: Literal["weight", "group_weight", "rating"]
+    target: str  # criterion id, or group id for group_weight
     framework: str | None  # for rating tipping points: whose rating moves
     current: float
     threshold: float
@@ -90,7 +102,7 @@ class TippingPoint(_Frozen):
 class Confidence(_Frozen):
     win_probability: float
     level: Literal["high", "medium", "low"]
-    margin: float
+    margin: float | None  # lead over the best other candidate; None when the pick is the only one
     draws: int
     seed: int
     method: str
@@ -142,6 +154,7 @@ class Recommendation(_Frozen):
     confidence: Confidence | None
     tipping_points: tuple[TippingPoint, ...]
     reasons: tuple[Reason, ...]
+    groups: tuple[GroupScore, ...]
     criteria: tuple[CriterionScore, ...]
     notes: tuple[Note, ...]
     fired_rules: tuple[FiredRule, ...]

@@ -16,8 +16,15 @@ DEFAULT_WIDTH = 100
 
 def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system="auto" if color else None,
-                      force_terminal=color, no_color=not color, highlight=False, emoji=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+    )
     console.print(Text(f"Framework recommendation: {report.project}", style="bold"))
     style = "bold green" if report.winner else "bold red"
     console.print(Text(headline(report), style=style))
@@ -27,20 +34,31 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
         console.print(_reasons(report))
     for s in report.ranking:
         for e in s.exclusions:
-            console.print(Text(f"Excluded {s.name}: {e.reason} [{', '.join(e.cites) or 'policy'}]",
-                               style="red"))
+            console.print(
+                Text(f"Excluded {s.name}: {e.reason} [{', '.join(e.cites) or 'policy'}]", style="red")
+            )
     if report.confidence is not None:
         c = report.confidence
-        console.print(f"\nConfidence {c.level}: wins {c.win_probability:.1%} of {c.draws} "
-                      f"perturbed draws; margin {c.margin:.2f}.")
+        if c.margin is None:
+            console.print("\nThe pick is the only framework that meets the hard constraints.")
+        else:
+            console.print(
+                f"\nConfidence {c.level}: wins {c.win_probability:.1%} of {c.draws} "
+                f"perturbed draws; margin {c.margin:.2f}."
+            )
         for tip in report.tipping_points:
             console.print(f"  - {tip.text}")
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
     console.print(_criteria(report))
-    console.print(Text(f"{len(report.references)} knowledge entries cited (as of "
-                       f"{report.knowledge_as_of.isoformat()}); use --format markdown for the "
-                       "full references, or `advisor kb show ID`.", style="dim"))
+    console.print(
+        Text(
+            f"{len(report.references)} knowledge entries cited (as of "
+            f"{report.knowledge_as_of.isoformat()}); use --format markdown for the "
+            "full references, or `advisor kb show ID`.",
+            style="dim",
+        )
+    )
     return buffer.getvalue()
 
 
@@ -64,20 +82,30 @@ def _reasons(report: Recommendation) -> Table:
     table.add_column("Share", justify="right")
     table.add_column("Sources")
     for r in report.reasons:
-        table.add_row(report.framework_name(r.favours), r.text.split(":")[0],
-                      f"{r.contribution:+.2f}", ", ".join(r.cites[:3]) + (" ..." if len(r.cites) > 3 else ""))
+        table.add_row(
+            report.framework_name(r.favours),
+            r.text.split(":")[0],
+            f"{r.contribution:+.2f}",
+            ", ".join(r.cites[:3]) + (" ..." if len(r.cites) > 3 else ""),
+        )
     return table
 
 
 def _criteria(report: Recommendation) -> Table:
     ids = sorted(s.framework for s in report.ranking)
-    table = Table(title="Ratings per criterion (1-5)", title_justify="left")
+    groups = ", ".join(f"{g.name} {g.share:.0%}" for g in report.groups if g.share > 0)
+    table = Table(
+        title=f"Ratings per criterion (1-5); share of the score by group: {groups}", title_justify="left"
+    )
     table.add_column("Criterion")
     table.add_column("Weight", justify="right")
+    table.add_column("Share", justify="right")
     for fw in ids:
         table.add_column(report.framework_name(fw), justify="right")
     for c in report.criteria:
-        if c.weight == 0:
+        if c.share == 0:
             continue
-        table.add_row(c.name, weight_label(c.weight), *(f"{c.ratings[f].value:.1f}" for f in ids))
+        table.add_row(
+            c.name, weight_label(c.weight), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids)
+        )
     return table

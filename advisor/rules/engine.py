@@ -47,7 +47,7 @@ class RuleOutcome:
     """Everything the fired rules contribute to the decision, each item naming its rule."""
 
     firings: tuple[Firing, ...]
-    weight_steps: Mapping[str, tuple[WeightStep, ...]]
+    weight_steps: Mapping[str, tuple[WeightStep, ...]]  # criterion or group id -> steps
     rating_terms: Mapping[tuple[str, str], tuple[Term, ...]]
     requirements: Mapping[str, tuple[str, ...]]  # capability -> rule ids that require it
     notes: tuple[Note, ...]
@@ -122,12 +122,10 @@ def apply_rules(data: Any, rules: Iterable[Rule], frameworks: Sequence[str]) -> 
                 if effect.weight is not None:
                     w = effect.weight
                     op = "set" if w.set is not None else "add" if w.add is not None else "scale"
-                    weights[w.criterion].append(WeightStep(source, op, float(getattr(w, op))))
+                    weights[w.target].append(WeightStep(source, op, float(getattr(w, op))))
                 elif effect.rating is not None:
                     fw = substitute(effect.rating.framework, framework)
-                    ratings[(effect.rating.criterion, fw)].append(
-                        Term(source, effect.rating.delta)
-                    )
+                    ratings[(effect.rating.criterion, fw)].append(Term(source, effect.rating.delta))
                 elif effect.require is not None:
                     if rule.id not in requirements[effect.require]:
                         requirements[effect.require].append(rule.id)

@@ -14,8 +14,8 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.paths import data_dir
 from advisor.rules import paths
 from advisor.rules.engine import FW, substitute
-from advisor.rules.model import AllMatcher, AnyMatcher, FieldMatcher, Matcher, NotMatcher, Rule
 from advisor.rules.facts import RuleFacts
+from advisor.rules.model import AllMatcher, AnyMatcher, FieldMatcher, Matcher, NotMatcher, Rule
 
 
 def load_rules(kb: KnowledgeBase, root: Path | None = None) -> tuple[Rule, ...]:
@@ -25,9 +25,7 @@ def load_rules(kb: KnowledgeBase, root: Path | None = None) -> tuple[Rule, ...]:
     for path in sorted(root.glob("*.yaml")):
         rule = load_model(path, Rule)
         if rule.id != path.stem:
-            raise DataError(
-                f"rule id '{rule.id}' must match the file name", path=str(path), field="id"
-            )
+            raise DataError(f"rule id '{rule.id}' must match the file name", path=str(path), field="id")
         _check(rule, path, kb)
         rules.append(rule)
     return tuple(rules)
@@ -49,7 +47,15 @@ def _check(rule: Rule, path: Path, kb: KnowledgeBase) -> None:
             raise _fail(path, "when", str(exc)) from None
     for index, effect in enumerate(rule.effects):
         where = f"effects[{index}]"
-        criterion = (effect.weight or effect.rating).criterion if (effect.weight or effect.rating) else None
+        if (
+            effect.weight is not None
+            and effect.weight.group is not None
+            and effect.weight.group not in kb.groups
+        ):
+            raise _fail(path, where, f"unknown group '{effect.weight.group}'")
+        criterion = (
+            effect.rating.criterion if effect.rating else effect.weight.criterion if effect.weight else None
+        )
         if criterion is not None and criterion not in kb.criteria:
             raise _fail(path, where, f"unknown criterion '{criterion}'")
         if effect.rating is not None:
@@ -86,6 +92,4 @@ def _check_matcher(matcher: Matcher, model: object, framework: str | None) -> No
     if allowed is not None and matcher.operator in ("equals", "in_", "contains"):
         wrong = [v for v in given if v not in allowed]
         if wrong:
-            raise ValueError(
-                f"'{field}': {wrong[0]!r} is not one of {', '.join(sorted(allowed))}"
-            )
+            raise ValueError(f"'{field}': {wrong[0]!r} is not one of {', '.join(sorted(allowed))}")

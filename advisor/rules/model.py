@@ -12,7 +12,7 @@ framework id in field paths, values and effects (e.g. ``team.experience.{fw}``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
@@ -70,25 +70,29 @@ def _matcher_kind(value: Any) -> str | None:
             if key in value:
                 return f"<{key}>"
         return "<field>"
-    kinds = {AllMatcher: "<all>", AnyMatcher: "<any>", NotMatcher: "<not>", FieldMatcher: "<field>"}
+    kinds: dict[type, str] = {
+        AllMatcher: "<all>",
+        AnyMatcher: "<any>",
+        NotMatcher: "<not>",
+        FieldMatcher: "<field>",
+    }
     return kinds.get(type(value))
 
 
 Matcher = Annotated[
-    Union[
-        Annotated[AllMatcher, Tag("<all>")],
-        Annotated[AnyMatcher, Tag("<any>")],
-        Annotated[NotMatcher, Tag("<not>")],
-        Annotated[FieldMatcher, Tag("<field>")],
-    ],
+    Annotated[AllMatcher, Tag("<all>")]
+    | Annotated[AnyMatcher, Tag("<any>")]
+    | Annotated[NotMatcher, Tag("<not>")]
+    | Annotated[FieldMatcher, Tag("<field>")],
     Discriminator(_matcher_kind),
 ]
 
 
 class WeightEffect(StrictModel):
-    """Changes a criterion's weight: ``set`` (max of all sets), then ``add``, then ``scale``."""
+    """Changes a criterion's (or a group's) weight: ``set`` (max of sets), then ``add``, then ``scale``."""
 
-    criterion: Identifier
+    criterion: Identifier | None = None
+    group: Identifier | None = None
     set: Annotated[float, Field(ge=0, le=5)] | None = None
     add: Annotated[float, Field(ge=-5, le=5)] | None = None
     scale: Annotated[float, Field(ge=0, le=5)] | None = None
@@ -97,7 +101,13 @@ class WeightEffect(StrictModel):
     def _one_op(self) -> WeightEffect:
         if sum(v is not None for v in (self.set, self.add, self.scale)) != 1:
             raise ValueError("a weight effect needs exactly one of set, add, scale")
+        if (self.criterion is None) == (self.group is None):
+            raise ValueError("a weight effect names exactly one of criterion, group")
         return self
+
+    @property
+    def target(self) -> str:
+        return self.criterion or self.group or ""
 
 
 class RatingEffect(StrictModel):

@@ -56,9 +56,7 @@ def leaf_annotation(model: type[BaseModel], path: str) -> Any:
         if model_type is not None:
             field = model_type.model_fields.get(part)
             if field is None:
-                raise ValueError(
-                    f"'{path}': no field '{part}' (has: {', '.join(model_type.model_fields)})"
-                )
+                raise ValueError(f"'{path}': no field '{part}' (has: {', '.join(model_type.model_fields)})")
             current = field.annotation
         elif _dict_value(current) is not None:
             current = _dict_value(current)

@@ -1,8 +1,14 @@
-"""How sure the recommendation is: seeded Monte Carlo over weights and ratings, and tipping points.
+"""The score model, how sure the pick is (seeded Monte Carlo), and its exact tipping points.
 
-The score of a framework is the weighted mean of its ratings, S_f = sum(w_c r_fc) / W. That makes the
-single-weight tipping point exact: raising w_k by delta changes the winner's lead D over a rival to
-(D W + delta d_k) / (W + delta), d_k being the rating gap on k, which is zero at delta = -D W / d_k.
+Scores follow a two-level value tree: within a group, a framework's mean rating weighted by the
+criterion weights; across groups, the mean of those weighted by the group weights (a group whose
+criteria all weigh 0 drops out). So each criterion has an *effective weight*
+e_c = G_g w_c / (W_g T), and the score is sum(e_c r_c).
+
+Tipping points are exact. Moving one criterion weight w_k of group g changes the lead D of the winner
+over a rival as a Moebius function, D(w) = (R (B + w) + G_g (A + w d_k)) / (T (B + w)), with A, B the
+weighted rating gap and weight of the rest of g, and R the weighted gap of the other groups; D is zero
+at w = -(R B + G_g A) / (R + G_g d_k). A group weight works the same way one level up.
 """
 
 from __future__ import annotations
@@ -22,35 +28,65 @@ class Problem:
 
     candidates: Sequence[str]
     criteria: Sequence[str]
-    weights: Mapping[str, float]
+    weights: Mapping[str, float]  # criterion -> weight within its group
     ratings: Mapping[tuple[str, str], float]  # (criterion, framework) -> rating
     sds: Mapping[tuple[str, str], float]
+    group_of: Mapping[str, str]  # criterion -> group
+    group_weights: Mapping[str, float]
 
-    def score(self, framework: str, weights: Mapping[str, float] | None = None) -> float:
-        w = weights or self.weights
-        total = sum(w[c] for c in self.criteria)
-        return sum(w[c] * self.ratings[(c, framework)] for c in self.criteria) / total
+    def effective_weights(
+        self, weights: Mapping[str, float] | None = None, group_weights: Mapping[str, float] | None = None
+    ) -> dict[str, float]:
+        """Each criterion's share of the score (they sum to 1, or all are 0 when nothing weighs)."""
+        w = self.weights if weights is None else weights
+        g = self.group_weights if group_weights is None else group_weights
+        inner: dict[str, float] = {}
+        for c in self.criteria:
+            inner[self.group_of[c]] = inner.get(self.group_of[c], 0.0) + w[c]
+        total = sum(g[group] for group, weight in inner.items() if weight > 0)
+        if total <= 0:
+            return {c: 0.0 for c in self.criteria}
+        return {
+            c: (
+                g[self.group_of[c]] * w[c] / (inner[self.group_of[c]] * total)
+                if inner[self.group_of[c]] > 0
+                else 0.0
+            )
+            for c in self.criteria
+        }
+
+    def score(self, framework: str, effective: Mapping[str, float] | None = None) -> float:
+        e = self.effective_weights() if effective is None else effective
+        return sum(e[c] * self.ratings[(c, framework)] for c in self.criteria)
+
+    def group_gap(
+        self, group: str, winner: str, rival: str, weights: Mapping[str, float]
+    ) -> tuple[float, float]:
+        """(weighted rating gap, total weight) of ``group``'s criteria."""
+        members = [c for c in self.criteria if self.group_of[c] == group]
+        gap = sum(weights[c] * (self.ratings[(c, winner)] - self.ratings[(c, rival)]) for c in members)
+        return gap, sum(weights[c] for c in members)
 
 
 def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> float:
-    """Share of perturbed draws in which ``winner`` still scores highest."""
+    """Share of draws, each weight and rating perturbed, in which ``winner`` still scores highest."""
     if len(problem.candidates) < 2:
         return 1.0
     rng = random.Random(seed)
+    groups = sorted(set(problem.group_weights))
     wins = 0
     for _ in range(draws):
-        weights = {
-            c: problem.weights[c] * math.exp(rng.gauss(0.0, WEIGHT_SIGMA)) for c in problem.criteria
-        }
-        total = sum(weights.values())
+        weights = {c: problem.weights[c] * math.exp(rng.gauss(0.0, WEIGHT_SIGMA)) for c in problem.criteria}
+        group_weights = {g: problem.group_weights[g] * math.exp(rng.gauss(0.0, WEIGHT_SIGMA)) for g in groups}
+        effective = problem.effective_weights(weights, group_weights)
         best, best_score = "", -math.inf
         for framework in problem.candidates:
             score = 0.0
             for c in problem.criteria:
                 rating = problem.ratings[(c, framework)] + rng.gauss(0.0, problem.sds[(c, framework)])
-                score += weights[c] * min(5.0, max(1.0, rating))
-            if score / total > best_score:
-                best, best_score = framework, score / total
+                score += effective[c] * min(5.0, max(1.0, rating))
+            if score > best_score:
+                best, best_score = framework, score
         wins += best == winner
     return wins / draws
 
@@ -61,48 +97,72 @@ def level(probability: float) -> str:
 
 @dataclass(frozen=True)
 class Tip:
-    kind: str  # "weight" or "rating"
-    criterion: str
+    kind: str  # "weight" (a criterion), "group_weight" or "rating"
+    target: str  # criterion or group id
     framework: str | None
     current: float
     threshold: float
     new_winner: str
 
 
+def _others(problem: Problem, group: str, winner: str, rival: str) -> tuple[float, float]:
+    """(sum of G * mean gap, sum of G) over the active groups other than ``group``."""
+    weighted, total = 0.0, 0.0
+    for other, g in problem.group_weights.items():
+        gap, inner = problem.group_gap(other, winner, rival, problem.weights)
+        if other != group and inner > 0 and g > 0:
+            weighted += g * gap / inner
+            total += g
+    return weighted, total
+
+
 def weight_tips(problem: Problem, winner: str, max_weight: float) -> list[Tip]:
-    """For each criterion and rival, the weight at which the rival overtakes (within 0..max)."""
+    """Per criterion and group, the weight (within 0..max) at which a rival draws level."""
     tips: list[Tip] = []
-    total = sum(problem.weights[c] for c in problem.criteria)
-    for rival in problem.candidates:
-        if rival == winner:
-            continue
-        lead = problem.score(winner) - problem.score(rival)
+    for rival in (f for f in problem.candidates if f != winner):
         for c in problem.criteria:
-            gap = problem.ratings[(c, winner)] - problem.ratings[(c, rival)]
-            if gap == 0:
+            group = problem.group_of[c]
+            g = problem.group_weights[group]
+            rest = {k: (0.0 if k == c else v) for k, v in problem.weights.items()}
+            a, b = problem.group_gap(group, winner, rival, rest)
+            d = problem.ratings[(c, winner)] - problem.ratings[(c, rival)]
+            r, t = _others(problem, group, winner, rival)
+            if g <= 0 or problem.weights[c] <= 0:  # a criterion the spec ignores is no lever
                 continue
-            threshold = problem.weights[c] - lead * total / gap
-            if 0.0 <= threshold <= max_weight:
+            if b <= 0:  # c alone weighs in its group: only dropping it (w = 0) changes anything
+                if problem.weights[c] > 0 and t > 0 and r / t < 0 and d > 0:
+                    tips.append(Tip("weight", c, None, problem.weights[c], 0.0, rival))
+                continue
+            if r + g * d == 0:
+                continue
+            threshold = -(r * b + g * a) / (r + g * d)
+            if 0.0 <= threshold <= max_weight and abs(threshold - problem.weights[c]) > 1e-9:
                 tips.append(Tip("weight", c, None, problem.weights[c], threshold, rival))
-    return sorted(tips, key=lambda t: (abs(t.threshold - t.current), t.criterion))
+        for group, g in problem.group_weights.items():
+            gap, inner = problem.group_gap(group, winner, rival, problem.weights)
+            r, t = _others(problem, group, winner, rival)
+            if inner <= 0 or gap == 0 or t <= 0:
+                continue
+            threshold = -r * inner / gap
+            if 0.0 <= threshold <= max_weight and abs(threshold - g) > 1e-9:
+                tips.append(Tip("group_weight", group, None, g, threshold, rival))
+    return sorted(tips, key=lambda t: (abs(t.threshold - t.current) / max(t.current, 1.0), t.target))
 
 
 def rating_tips(problem: Problem, winner: str) -> list[Tip]:
-    """For each weighted criterion, how far the winner's rating must fall (or a rival's rise)."""
+    """Per weighted criterion, how far the winner's rating must fall (or a rival's rise) to draw."""
     tips: list[Tip] = []
-    total = sum(problem.weights[c] for c in problem.criteria)
-    for rival in problem.candidates:
-        if rival == winner:
-            continue
-        lead = problem.score(winner) - problem.score(rival)
+    effective = problem.effective_weights()
+    for rival in (f for f in problem.candidates if f != winner):
+        lead = problem.score(winner, effective) - problem.score(rival, effective)
         for c in problem.criteria:
-            if problem.weights[c] <= 0:
+            if effective[c] <= 0:
                 continue
-            shift = lead * total / problem.weights[c]
+            shift = lead / effective[c]
             lowered = problem.ratings[(c, winner)] - shift
             raised = problem.ratings[(c, rival)] + shift
             if lowered >= 1.0:
                 tips.append(Tip("rating", c, winner, problem.ratings[(c, winner)], lowered, rival))
             if raised <= 5.0:
                 tips.append(Tip("rating", c, rival, problem.ratings[(c, rival)], raised, rival))
-    return sorted(tips, key=lambda t: (abs(t.threshold - t.current), t.criterion))
+    return sorted(tips, key=lambda t: (abs(t.threshold - t.current), t.target))

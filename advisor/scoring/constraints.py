@@ -40,16 +40,24 @@ def check_framework(
     warnings: list[str] = []
     if framework in spec.constraints.exclude_frameworks:
         exclusions.append(
-            Exclusion(kind="policy", reason="excluded by the spec's policy (constraints.exclude_frameworks)",
-                      required_by=("spec",), cites=())
+            Exclusion(
+                kind="policy",
+                reason="excluded by the spec's policy (constraints.exclude_frameworks)",
+                required_by=("spec",),
+                cites=(),
+            )
         )
     for capability_id, who in required.items():
         capability = kb.capabilities[capability_id]
         support = capability.support[framework]
         if support is Support.unsupported:
             exclusions.append(
-                Exclusion(kind="capability", reason=f"does not support: {capability.name}",
-                          required_by=who, cites=tuple(capability.cites))
+                Exclusion(
+                    kind="capability",
+                    reason=f"does not support: {capability.name}",
+                    required_by=who,
+                    cites=tuple(capability.cites),
+                )
             )
         elif support is Support.limited:
             warnings.append(f"limited support for required capability: {capability.name}")
@@ -59,8 +67,11 @@ def check_framework(
             cites = tuple(t.source for t in rating.terms if not t.source.startswith("rule:"))
             name = kb.criteria[criterion].name
             exclusions.append(
-                Exclusion(kind="min_rating",
-                          reason=f"{name} rated {rating.value:.1f}, below the required {minimum:g}",
-                          required_by=("spec",), cites=cites)
+                Exclusion(
+                    kind="min_rating",
+                    reason=f"{name} rated {rating.value:.1f}, below the required {minimum:g}",
+                    required_by=("spec",),
+                    cites=cites,
+                )
             )
     return exclusions, warnings

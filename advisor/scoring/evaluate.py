@@ -18,6 +18,7 @@ from advisor.report.model import (
     Evidence,
     FiredRule,
     FrameworkScore,
+    GroupScore,
     Note,
     RatingOut,
     Recommendation,
@@ -30,7 +31,7 @@ from advisor.scoring import confidence as conf
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
 from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings
-from advisor.scoring.weights import MAX_WEIGHT, compute_weights
+from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights
 from advisor.spec.model import ProjectSpec
 
 DEFAULT_SEED = 2026
@@ -55,10 +56,7 @@ def evaluate(
     frameworks = list(kb.frameworks)
     outcome = apply_rules(rule_facts(spec), rules, frameworks)
     ratings = spec_ratings(kb, outcome)
-    weights = compute_weights(kb, outcome.weight_steps, spec)
-    if sum(w for w, _ in weights.values()) <= 0:
-        raise SpecError("every criterion has weight 0; give at least one priority a weight above 0",
-                        path=spec_file, field="priorities")
+    weights, group_weights = compute_weights(kb, outcome.weight_steps, spec)
     required = required_capabilities(spec, outcome.requirements)
     checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
     candidates = [fw for fw in frameworks if not checks[fw][0]]
@@ -68,7 +66,16 @@ def evaluate(
         weights={c: w for c, (w, _) in weights.items()},
         ratings={k: r.value for k, r in ratings.items()},
         sds={k: r.sd for k, r in ratings.items()},
+        group_of={c: criterion.group for c, criterion in kb.criteria.items()},
+        group_weights={g: w for g, (w, _) in group_weights.items()},
     )
+    effective = problem.effective_weights()
+    if sum(effective.values()) <= 0:
+        raise SpecError(
+            "every criterion or group has weight 0; give at least one a weight above 0",
+            path=spec_file,
+            field="priorities",
+        )
     scores = {fw: round(problem.score(fw), 3) for fw in frameworks}
     order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
     winner = order[0] if candidates else None
@@ -82,17 +89,23 @@ def evaluate(
         generated_at=generated_at,
         winner=winner,
         ranking=tuple(
-            FrameworkScore(framework=fw, name=kb.frameworks[fw].name, score=scores[fw], rank=i + 1,
-                           excluded=bool(checks[fw][0]), exclusions=tuple(checks[fw][0]),
-                           warnings=tuple(checks[fw][1]))
+            FrameworkScore(
+                framework=fw,
+                name=kb.frameworks[fw].name,
+                score=scores[fw],
+                rank=i + 1,
+                excluded=bool(checks[fw][0]),
+                exclusions=tuple(checks[fw][0]),
+                warnings=tuple(checks[fw][1]),
+            )
             for i, fw in enumerate(order)
         ),
         confidence=_confidence(problem, winner, order, scores, seed, draws) if winner else None,
         tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
         reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
-        criteria=_criteria(kb, weights, ratings),
-        notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites)
-                    for n in outcome.notes),
+        groups=_groups(kb, group_weights, effective),
+        criteria=_criteria(kb, weights, ratings, effective),
+        notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites) for n in outcome.notes),
         fired_rules=_fired(outcome, rule_index),
         evidence=Evidence(kind="documentary", note=DOCUMENTARY),
         references=cited_entries(kb, ratings, rule_index, outcome, checks),
@@ -108,35 +121,62 @@ def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str
 
 
 def _confidence(
-    problem: conf.Problem, winner: str, order: list[str], scores: Mapping[str, float],
-    seed: int, draws: int,
+    problem: conf.Problem,
+    winner: str,
+    order: list[str],
+    scores: Mapping[str, float],
+    seed: int,
+    draws: int,
 ) -> Confidence:
     probability = conf.win_probability(problem, winner, draws, seed)
     rivals = [fw for fw in problem.candidates if fw != winner]
-    margin = scores[winner] - max((scores[fw] for fw in rivals), default=scores[winner])
+    margin = scores[winner] - max(scores[fw] for fw in rivals) if rivals else None
     return Confidence(
         win_probability=round(probability, 3),
         level=conf.level(probability),  # type: ignore[arg-type]
-        margin=round(margin, 3),
+        margin=round(margin, 3) if margin is not None else None,
         draws=draws,
         seed=seed,
-        method=(f"share of {draws} draws (seed {seed}) in which the pick still wins when every "
-                f"weight varies log-normally (sigma {conf.WEIGHT_SIGMA}) and every rating by its sd"),
+        method=(
+            f"share of {draws} draws (seed {seed}) in which the pick still wins when every "
+            f"weight varies log-normally (sigma {conf.WEIGHT_SIGMA}) and every rating by its sd"
+        ),
+    )
+
+
+def _groups(kb: KnowledgeBase, weights: Weighted, effective: Mapping[str, float]) -> tuple[GroupScore, ...]:
+    return tuple(
+        GroupScore(
+            group=g,
+            name=group.name,
+            weight=weights[g][0],
+            weight_steps=weights[g][1],
+            share=round(sum(e for c, e in effective.items() if kb.criteria[c].group == g), 3),
+        )
+        for g, group in kb.groups.items()
     )
 
 
 def _criteria(
     kb: KnowledgeBase,
-    weights: Mapping[str, tuple[float, tuple]],  # type: ignore[type-arg]
+    weights: Weighted,
     ratings: Mapping[tuple[str, str], Rating],
+    effective: Mapping[str, float],
 ) -> tuple[CriterionScore, ...]:
     return tuple(
         CriterionScore(
-            criterion=c, name=criterion.name, weight=weights[c][0], weight_steps=weights[c][1],
+            criterion=c,
+            name=criterion.name,
+            group=criterion.group,
+            weight=weights[c][0],
+            share=round(effective[c], 3),
+            weight_steps=weights[c][1],
             ratings={
-                fw: RatingOut(value=ratings[(c, fw)].value, sd=ratings[(c, fw)].sd,
-                              terms=tuple(TermOut(source=t.source, delta=t.delta)
-                                          for t in ratings[(c, fw)].terms))
+                fw: RatingOut(
+                    value=ratings[(c, fw)].value,
+                    sd=ratings[(c, fw)].sd,
+                    terms=tuple(TermOut(source=t.source, delta=t.delta) for t in ratings[(c, fw)].terms),
+                )
                 for fw in kb.frameworks
             },
         )
@@ -151,7 +191,8 @@ def _fired(outcome: RuleOutcome, rule_index: Mapping[str, Rule]) -> tuple[FiredR
         if firing.framework:
             by_rule[firing.rule_id].append(firing.framework)
     return tuple(
-        FiredRule(id=rid, summary=rule_index[rid].summary, frameworks=tuple(fws),
-                  cites=tuple(rule_index[rid].cites))
+        FiredRule(
+            id=rid, summary=rule_index[rid].summary, frameworks=tuple(fws), cites=tuple(rule_index[rid].cites)
+        )
         for rid, fws in by_rule.items()
     )

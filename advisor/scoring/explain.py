@@ -17,11 +17,11 @@ RULE = "rule:"
 
 
 def term_cites(terms: Sequence[Term], rule_index: Mapping[str, Rule]) -> list[str]:
-    """Knowledge ids behind rating terms, largest effect first; a rule term contributes its cites."""
+    """Knowledge ids behind rating terms, in the given order; a rule term contributes its cites."""
     cites: list[str] = []
-    for term in sorted(terms, key=lambda t: (-abs(t.delta), t.source)):
+    for term in terms:
         if term.source.startswith(RULE):
-            cites += rule_index[term.source[len(RULE):]].cites
+            cites += rule_index[term.source[len(RULE) :]].cites
         elif ":" not in term.source:
             cites.append(term.source)
     return list(dict.fromkeys(cites))
@@ -36,23 +36,37 @@ def reasons(
 ) -> tuple[Reason, ...]:
     """The criteria that separate the top two, each with its share of the margin and its sources."""
     first, second = order[0], order[1]
-    total = sum(problem.weights.values())
+    effective = problem.effective_weights()
     shares = []
     for c in kb.criteria:
-        weight = problem.weights[c]
         gap = ratings[(c, first)].value - ratings[(c, second)].value
-        if weight > 0 and gap != 0:
-            shares.append((weight * gap / total, c))
+        if effective[c] > 0 and gap != 0:
+            shares.append((effective[c] * gap, c))
     pros = sorted((s for s in shares if s[0] > 0), key=lambda s: (-s[0], s[1]))[:MAX_REASONS_FOR]
     cons = sorted((s for s in shares if s[0] < 0), key=lambda s: (s[0], s[1]))[:MAX_REASONS_AGAINST]
     out = []
     for share, c in pros + cons:
         favours = first if share > 0 else second
         a, b = ratings[(c, first)], ratings[(c, second)]
-        text = (f"{kb.criteria[c].name}: {kb.frameworks[first].name} {a.value:.1f} vs "
-                f"{kb.frameworks[second].name} {b.value:.1f} (weight {problem.weights[c]:g})")
-        out.append(Reason(criterion=c, favours=favours, contribution=round(share, 3), text=text,
-                          cites=tuple(term_cites(a.terms + b.terms, rule_index))))
+        text = (
+            f"{kb.criteria[c].name}: {kb.frameworks[first].name} {a.value:.1f} vs "
+            f"{kb.frameworks[second].name} {b.value:.1f} ({effective[c]:.0%} of the score)"
+        )
+        # Lead with what pushes towards the favoured side: its gains, then the other side's losses.
+        sign = {first: 1.0, second: -1.0} if favours == first else {first: -1.0, second: 1.0}
+        signed = [(sign[first] * t.delta, t) for t in a.terms] + [
+            (sign[second] * t.delta, t) for t in b.terms
+        ]
+        ordered = [t for _, t in sorted(signed, key=lambda x: (-x[0], x[1].source))]
+        out.append(
+            Reason(
+                criterion=c,
+                favours=favours,
+                contribution=round(share, 3),
+                text=text,
+                cites=tuple(term_cites(ordered, rule_index)),
+            )
+        )
     return tuple(out)
 
 
@@ -64,22 +78,42 @@ def tipping_points(
     out = []
     for tip in conf.weight_tips(problem, winner, max_weight)[:MAX_WEIGHT_TIPS]:
         verb = "Raising" if tip.threshold > tip.current else "Lowering"
-        out.append(_tip(tip, f"{verb} the weight of {kb.criteria[tip.criterion].name} from "
-                             f"{tip.current:g} to {tip.threshold:.2f} or "
-                             f"{'more' if tip.threshold > tip.current else 'less'} makes "
-                             f"{name[tip.new_winner]} the pick."))
+        what = (
+            f"the {kb.groups[tip.target].name} group"
+            if tip.kind == "group_weight"
+            else kb.criteria[tip.target].name
+        )
+        out.append(
+            _tip(
+                tip,
+                f"{verb} the weight of {what} from {tip.current:g} to "
+                f"{tip.threshold:.2f} or {'more' if tip.threshold > tip.current else 'less'} "
+                f"makes {name[tip.new_winner]} the pick.",
+            )
+        )
     for tip in conf.rating_tips(problem, winner)[:MAX_RATING_TIPS]:
         assert tip.framework is not None
-        out.append(_tip(tip, f"If {name[tip.framework]}'s {kb.criteria[tip.criterion].name} rating "
-                             f"were {tip.threshold:.1f} instead of {tip.current:.1f}, "
-                             f"{name[tip.new_winner]} would be the pick."))
+        out.append(
+            _tip(
+                tip,
+                f"If {name[tip.framework]}'s {kb.criteria[tip.target].name} rating "
+                f"were {tip.threshold:.1f} instead of {tip.current:.1f}, "
+                f"{name[tip.new_winner]} would be the pick.",
+            )
+        )
     return tuple(out)
 
 
 def _tip(tip: conf.Tip, text: str) -> TippingPoint:
-    return TippingPoint(kind=tip.kind, criterion=tip.criterion, framework=tip.framework,  # type: ignore[arg-type]
-                        current=round(tip.current, 3), threshold=round(tip.threshold, 3),
-                        new_winner=tip.new_winner, text=text)
+    return TippingPoint(
+        kind=tip.kind,
+        target=tip.target,
+        framework=tip.framework,  # type: ignore[arg-type]
+        current=round(tip.current, 3),
+        threshold=round(tip.threshold, 3),
+        new_winner=tip.new_winner,
+        text=text,
+    )
 
 
 def cited_entries(
@@ -100,9 +134,13 @@ def cited_entries(
             ids.update(exclusion.cites)
     return tuple(
         CitedEntry(
-            id=entry_id, summary=kb.entries[entry_id].summary, status=kb.entries[entry_id].status.value,
-            references=tuple(ReferenceOut(source=r.source, as_of=r.as_of, note=r.note)
-                             for r in kb.entries[entry_id].references),
+            id=entry_id,
+            summary=kb.entries[entry_id].summary,
+            status=kb.entries[entry_id].status.value,
+            references=tuple(
+                ReferenceOut(source=r.source, as_of=r.as_of, note=r.note)
+                for r in kb.entries[entry_id].references
+            ),
         )
         for entry_id in sorted(ids)
     )

@@ -35,14 +35,23 @@ def _checked(doc: YamlDocument, kb: KnowledgeBase) -> ProjectSpec:
             line=doc.line_of(()),
         )
     spec = validate_document(doc, ProjectSpec, SpecError)
-    _check_names(doc, ("priorities",), spec.priorities, kb.criteria, "criterion", key=True)
+    _check_names(
+        doc, ("priorities",), spec.priorities, [*kb.criteria, *kb.groups], "criterion or group", key=True
+    )
     constraints = spec.constraints
-    _check_names(doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria,
-                 "criterion", key=True)
-    _check_names(doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks,
-                 kb.frameworks, "framework")
-    _check_names(doc, ("constraints", "required_capabilities"), constraints.required_capabilities,
-                 kb.capabilities, "capability")
+    _check_names(
+        doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria, "criterion", key=True
+    )
+    _check_names(
+        doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks, kb.frameworks, "framework"
+    )
+    _check_names(
+        doc,
+        ("constraints", "required_capabilities"),
+        constraints.required_capabilities,
+        kb.capabilities,
+        "capability",
+    )
     return spec
 
 

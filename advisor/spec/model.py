@@ -140,9 +140,7 @@ class DeploymentSpec(StrictModel):
 
 class ExperienceSpec(StrictModel):
     pytorch: Experience = Field(Experience.none, description="The team's PyTorch experience.")
-    tensorflow: Experience = Field(
-        Experience.none, description="The team's TensorFlow/Keras experience."
-    )
+    tensorflow: Experience = Field(Experience.none, description="The team's TensorFlow/Keras experience.")
     jax: Experience = Field(Experience.none, description="The team's JAX experience.")
 
 
@@ -200,7 +198,7 @@ class ConstraintsSpec(StrictModel):
 class ProjectSpec(StrictModel):
     """A team's project, as the advisor needs to know it."""
 
-    version: Literal[1] = Field(SPEC_VERSION, description="Spec format version.")
+    version: Literal[1] = Field(1, description="Spec format version (SPEC_VERSION).")
     name: Annotated[str, Field(min_length=1, max_length=120)] = Field(
         description="Project name, shown in the report."
     )
@@ -212,7 +210,10 @@ class ProjectSpec(StrictModel):
     infrastructure: InfrastructureSpec = Field(default_factory=InfrastructureSpec)
     priorities: dict[str, Annotated[float, Field(ge=0, le=5)]] = Field(
         default_factory=dict,
-        description="Weight per criterion, 0 (ignore) .. 5 (critical); replaces the computed weight.",
+        description=(
+            "Weight per criterion or criterion group, 0 (ignore) .. 5 (critical); replaces the "
+            "computed weight."
+        ),
     )
     constraints: ConstraintsSpec = Field(default_factory=ConstraintsSpec)
 

@@ -18,7 +18,9 @@ EXAMPLE = EXAMPLES / "llm-finetuning-lab.yaml"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown", "json"])
@@ -87,14 +89,15 @@ def test_all_excluded_exits_1_with_reasons(tmp_path: Path) -> None:
 
 def test_recommend_never_imports_torch_or_tensorflow() -> None:
     code = (
-        "import sys; from advisor.cli import main; sys.argv=['advisor','recommend',%r,'-f','json'];\n"
+        "import sys; from advisor.cli import main\n"
+        f"sys.argv = ['advisor', 'recommend', {str(EXAMPLE)!r}, '-f', 'json']\n"
         "import contextlib, io\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try: main()\n"
         "    except SystemExit: pass\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch','tensorflow','keras','jax'))\n"
         "print(bad)"
-    ) % str(EXAMPLE)
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 

@@ -14,8 +14,11 @@ from tests.conftest import ROOT
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt")) or [
-    "000_932ed41388582b2b.txt", "001_36e6ca2a42172dda.txt", "002_86d98184210d638e.txt",
-    "003_35e75c1995a3b4ed.txt", "004_47c9ad4ea1c47cec.txt",
+    "000_932ed41388582b2b.txt",
+    "001_36e6ca2a42172dda.txt",
+    "002_86d98184210d638e.txt",
+    "003_35e75c1995a3b4ed.txt",
+    "004_47c9ad4ea1c47cec.txt",
 ]
 
 
@@ -26,8 +29,12 @@ def test_every_entry_has_a_dated_reference(kb: KnowledgeBase) -> None:
 
 
 def test_seed_references_name_real_seed_files(kb: KnowledgeBase) -> None:
-    cited = {r.source.removeprefix("seed:") for e in kb.entries.values() for r in e.references
-             if r.source.startswith("seed:")}
+    cited = {
+        r.source.removeprefix("seed:")
+        for e in kb.entries.values()
+        for r in e.references
+        if r.source.startswith("seed:")
+    }
     assert cited <= set(SEED_FILES)
 
 
@@ -73,15 +80,21 @@ MUST_KNOW = [
 
 @pytest.mark.parametrize("words", MUST_KNOW, ids=["-".join(w) for w in MUST_KNOW])
 def test_current_facts_are_known(kb: KnowledgeBase, words: tuple[str, ...]) -> None:
-    hits = [e for e in kb.entries.values() if e.status is Status.current
-            and all(w in (e.summary + " " + e.why).lower() for w in words)]
+    hits = [
+        e
+        for e in kb.entries.values()
+        if e.status is Status.current and all(w in (e.summary + " " + e.why).lower() for w in words)
+    ]
     assert hits, f"no current entry mentions {words}"
 
 
 def test_pytorch_mobile_and_torchserve_claims_are_stale(kb: KnowledgeBase) -> None:
     for words in (("pytorch mobile",), ("torchserve",)):
-        stale = [e for e in kb.entries.values() if e.status is Status.stale
-                 and all(w in (e.summary + " " + e.why).lower() for w in words)]
+        stale = [
+            e
+            for e in kb.entries.values()
+            if e.status is Status.stale and all(w in (e.summary + " " + e.why).lower() for w in words)
+        ]
         assert stale, f"the seeds' {words} claim should be recorded as stale"
 
 
@@ -97,11 +110,11 @@ def test_entries_do_not_copy_seed_sentences(kb: KnowledgeBase) -> None:
     seed_grams = set()
     for path in SEEDS.glob("*.txt"):
         words = path.read_text(encoding="utf-8").lower().split()
-        seed_grams |= {" ".join(words[i:i + 12]) for i in range(len(words) - 11)}
+        seed_grams |= {" ".join(words[i : i + 12]) for i in range(len(words) - 11)}
     copied = []
     for entry in kb.entries.values():
         words = f"{entry.summary} {entry.why}".lower().split()
-        if any(" ".join(words[i:i + 12]) in seed_grams for i in range(len(words) - 11)):
+        if any(" ".join(words[i : i + 12]) in seed_grams for i in range(len(words) - 11)):
             copied.append(entry.id)
     assert copied == []
 
@@ -121,8 +134,14 @@ def test_loading_an_alternative_base(tmp_path: Path) -> None:
         (tmp_path / name).write_text((ROOT / "knowledge_base" / name).read_text())
     (tmp_path / "capabilities.yaml").write_text("[]\n")
     (tmp_path / "entries" / "a.yaml").write_text(
-        "entries:\n  - id: x-fact\n    summary: A fact without any date.\n    why: Testing.\n"
-        "    criterion: debugging\n    status: current\n    references:\n      - source: seed:000_932ed41388582b2b.txt\n"
+        "entries:\n"
+        "  - id: x-fact\n"
+        "    summary: A fact without any date.\n"
+        "    why: Checks that a missing date is caught.\n"
+        "    criterion: debugging\n"
+        "    status: current\n"
+        "    references:\n"
+        "      - source: seed:000_932ed41388582b2b.txt\n"
         "    reviewed: 2026-11-21\n"
     )
     with pytest.raises(DataError) as caught:

@@ -20,7 +20,10 @@ def _rule(**overrides: object) -> dict:  # type: ignore[type-arg]
         "when": {"field": "deployment.targets[].kind", "in": ["android"]},
         "effects": [{"weight": {"criterion": "mobile_edge", "add": 1}}],
         "cites": [],
-        "cases": {"fires": [{"name": "a", "spec": {}}], "does_not_fire": [{"name": "b", "spec": {}}]},
+        "cases": {
+            "fires": [{"name": "fires-a", "spec": {}}],
+            "does_not_fire": [{"name": "quiet-b", "spec": {}}],
+        },
     }
     rule.update(overrides)
     return rule
@@ -46,7 +49,10 @@ def test_valid_rule_loads(tmp_path: Path, kb: KnowledgeBase) -> None:
         ({"cites": ["no-such-entry"]}, "unknown knowledge entry"),
         ({"effects": [{"weight": {"criterion": "speed", "add": 1}}]}, "unknown criterion"),
         ({"effects": [{"require": "flying"}]}, "unknown capability"),
-        ({"effects": [{"rating": {"criterion": "team_fit", "framework": "{fw}", "delta": 1}}]}, "per_framework"),
+        (
+            {"effects": [{"rating": {"criterion": "team_fit", "framework": "{fw}", "delta": 1}}]},
+            "per_framework",
+        ),
         ({"when": {"field": "team.size", "equals": 3, "gte": 2}}, "exactly one operator"),
         ({"when": {"all": [{"feld": "team.size", "equals": 3}]}}, "unknown key"),
     ],
@@ -64,5 +70,9 @@ def test_rule_id_must_match_file_name(tmp_path: Path, kb: KnowledgeBase) -> None
 
 def test_matcher_error_names_the_line(tmp_path: Path, kb: KnowledgeBase) -> None:
     with pytest.raises(DataError) as caught:
-        _load(tmp_path, kb, _rule(when={"all": [{"field": "team.size", "equals": 3}, {"feld": "x", "equals": 1}]}))
+        _load(
+            tmp_path,
+            kb,
+            _rule(when={"all": [{"field": "team.size", "equals": 3}, {"feld": "x", "equals": 1}]}),
+        )
     assert caught.value.line is not None and caught.value.field == "when.all[1].feld"

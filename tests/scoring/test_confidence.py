@@ -9,10 +9,25 @@ from hypothesis import strategies as st
 from advisor.scoring.confidence import Problem, level, rating_tips, weight_tips, win_probability
 
 
-def _problem(weights: dict[str, float], a: dict[str, float], b: dict[str, float]) -> Problem:
+def _problem(
+    weights: dict[str, float],
+    a: dict[str, float],
+    b: dict[str, float],
+    groups: dict[str, str] | None = None,
+    group_weights: dict[str, float] | None = None,
+) -> Problem:
     criteria = list(weights)
     ratings = {(c, "a"): a[c] for c in criteria} | {(c, "b"): b[c] for c in criteria}
-    return Problem(["a", "b"], criteria, weights, ratings, {k: 0.3 for k in ratings})
+    group_of = groups or {c: "g" for c in criteria}
+    return Problem(
+        ["a", "b"],
+        criteria,
+        weights,
+        ratings,
+        {k: 0.3 for k in ratings},
+        group_of,
+        group_weights or {g: 1.0 for g in set(group_of.values())},
+    )
 
 
 BASE = _problem({"x": 2, "y": 1, "z": 1}, {"x": 4.5, "y": 2, "z": 3}, {"x": 3, "y": 4, "z": 3})
@@ -30,41 +45,73 @@ def test_probability_tracks_the_margin() -> None:
 
 
 def test_single_candidate_is_certain() -> None:
-    only = Problem(["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds)
+    only = Problem(
+        ["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds, BASE.group_of, BASE.group_weights
+    )
     assert win_probability(only, "a", 100, 0) == 1.0
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.tuples(st.floats(0.1, 5), st.floats(1, 5), st.floats(1, 5)), min_size=2, max_size=6),
+    st.lists(
+        st.tuples(st.floats(0.1, 5), st.floats(1, 5), st.floats(1, 5), st.sampled_from("xyz")),
+        min_size=2,
+        max_size=7,
+    ),
+    st.tuples(st.floats(0.1, 5), st.floats(0.1, 5), st.floats(0.1, 5)),
 )
-def test_weight_tipping_points_flip_exactly_at_the_threshold(rows: list[tuple[float, float, float]]) -> None:
+def test_weight_tipping_points_flip_exactly_at_the_threshold(
+    rows: list[tuple[float, float, float, str]], group_weights: tuple[float, float, float]
+) -> None:
     criteria = [f"c{i}" for i in range(len(rows))]
-    problem = _problem({c: w for c, (w, _, _) in zip(criteria, rows)},
-                       {c: a for c, (_, a, _) in zip(criteria, rows)},
-                       {c: b for c, (_, _, b) in zip(criteria, rows)})
+    problem = _problem(
+        {c: r[0] for c, r in zip(criteria, rows, strict=False)},
+        {c: r[1] for c, r in zip(criteria, rows, strict=False)},
+        {c: r[2] for c, r in zip(criteria, rows, strict=False)},
+        {c: r[3] for c, r in zip(criteria, rows, strict=False)},
+        dict(zip("xyz", group_weights, strict=False)),
+    )
     winner = max(("a", "b"), key=problem.score)
     assume(abs(problem.score("a") - problem.score("b")) > 1e-6)  # a tie has no direction to tip
     for tip in weight_tips(problem, winner, max_weight=5):
-        for side, expect_winner in ((-1e-6, winner), (1e-6, tip.new_winner)):
+        for side, expect_winner in ((-1e-7, winner), (1e-7, tip.new_winner)):
             step = side if tip.threshold > tip.current else -side
-            moved = dict(problem.weights) | {tip.criterion: tip.threshold + step}
-            if all(v >= 0 for v in moved.values()) and sum(moved.values()) > 0:
-                scores = {f: problem.score(f, moved) for f in ("a", "b")}
-                if abs(scores["a"] - scores["b"]) > 1e-9:
-                    assert max(scores, key=scores.__getitem__) == expect_winner
+            value = max(0.0, tip.threshold + step)
+            if tip.kind == "group_weight":
+                effective = problem.effective_weights(
+                    group_weights=dict(problem.group_weights) | {tip.target: value}
+                )
+            else:
+                effective = problem.effective_weights(weights=dict(problem.weights) | {tip.target: value})
+            scores = {f: problem.score(f, effective) for f in ("a", "b")}
+            if abs(scores["a"] - scores["b"]) > 1e-9:
+                assert max(scores, key=scores.__getitem__) == expect_winner, tip
+
+
+def test_effective_weights_share_each_group() -> None:
+    problem = _problem(
+        {"x": 1, "y": 3, "z": 2},
+        {"x": 1, "y": 1, "z": 1},
+        {"x": 1, "y": 1, "z": 1},
+        {"x": "g1", "y": "g1", "z": "g2"},
+        {"g1": 1, "g2": 3},
+    )
+    assert problem.effective_weights() == pytest.approx({"x": 0.0625, "y": 0.1875, "z": 0.75})
 
 
 def test_rating_tipping_point_is_exact() -> None:
     tips = rating_tips(BASE, "a")
     assert tips
     tip = tips[0]
-    ratings = dict(BASE.ratings) | {(tip.criterion, tip.framework): tip.threshold}
-    moved = Problem(BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds)
+    ratings = dict(BASE.ratings) | {(tip.target, tip.framework): tip.threshold}
+    moved = Problem(
+        BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds, BASE.group_of, BASE.group_weights
+    )
     assert moved.score("a") == pytest.approx(moved.score("b"))
 
 
-def test_tips_are_sorted_by_size_of_change() -> None:
+def test_tips_are_sorted_by_relative_size_of_change() -> None:
     tips = weight_tips(BASE, "a", 5)
-    changes = [abs(t.threshold - t.current) for t in tips]
+    assert tips
+    changes = [abs(t.threshold - t.current) / max(t.current, 1.0) for t in tips]
     assert changes == sorted(changes)

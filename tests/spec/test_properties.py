@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,9 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.spec import model as m
 from advisor.spec.load import parse_spec
 
-_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _enum(enum: type) -> st.SearchStrategy[str]:
@@ -45,14 +49,19 @@ specs = st.fixed_dictionaries(
         "deployment": st.fixed_dictionaries({"targets": targets}),
         "team": st.fixed_dictionaries(
             {"size": st.integers(1, 500)},
-            optional={"experience": st.fixed_dictionaries(
-                {}, optional={fw: _enum(m.Experience) for fw in ("pytorch", "tensorflow", "jax")})},
+            optional={
+                "experience": st.fixed_dictionaries(
+                    {}, optional={fw: _enum(m.Experience) for fw in ("pytorch", "tensorflow", "jax")}
+                )
+            },
         ),
         "infrastructure": st.fixed_dictionaries(
-            {}, optional={"multi_gpu": st.booleans(), "accelerators": st.lists(_enum(m.Accelerator), max_size=3)}
+            {},
+            optional={"multi_gpu": st.booleans(), "accelerators": st.lists(_enum(m.Accelerator), max_size=3)},
         ),
-        "priorities": st.dictionaries(st.sampled_from(["debugging", "browser", "team_fit"]),
-                                      st.floats(0, 5), max_size=3),
+        "priorities": st.dictionaries(
+            st.sampled_from(["debugging", "browser", "team_fit"]), st.floats(0, 5), max_size=3
+        ),
     },
 )
 
@@ -74,7 +83,9 @@ yaml_values = st.recursive(
 
 @_SETTINGS
 @given(st.one_of(specs.flatmap(lambda s: st.just(s)), yaml_values), st.data())
-def test_any_document_is_accepted_or_rejected_with_a_spec_error(kb: KnowledgeBase, doc: object, data: st.DataObject) -> None:
+def test_any_document_is_accepted_or_rejected_with_a_spec_error(
+    kb: KnowledgeBase, doc: object, data: st.DataObject
+) -> None:
     if isinstance(doc, dict) and doc and data.draw(st.booleans()):
         key = data.draw(st.sampled_from(sorted(doc, key=str)))
         doc = {**doc, key: data.draw(yaml_values)}  # corrupt one field
@@ -88,7 +99,5 @@ def test_any_document_is_accepted_or_rejected_with_a_spec_error(kb: KnowledgeBas
 @_SETTINGS
 @given(st.text(max_size=200))
 def test_arbitrary_text_never_escapes_as_another_exception(kb: KnowledgeBase, text: str) -> None:
-    try:
+    with contextlib.suppress(SpecError):
         parse_spec(text, kb, path="fuzz.yaml")
-    except SpecError:
-        pass
