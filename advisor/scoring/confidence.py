@@ -17,6 +17,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 WEIGHT_SIGMA = 0.35  # log-normal spread of each weight: "roughly +-40%"
 HIGH, MEDIUM = 0.9, 0.7
@@ -68,26 +69,56 @@ class Problem:
         return gap, sum(weights[c] for c in members)
 
 
+_QUANTILES = 4096
+_normal_table: list[float] = []
+
+
+def _standard_normals() -> list[float]:
+    """Mid-point quantiles of N(0, 1): drawing an index uniformly samples a normal in pure Python
+    about ten times faster than ``random.gauss``, which matters on the CLI's sub-second path."""
+    if not _normal_table:
+        inverse = NormalDist().inv_cdf
+        _normal_table.extend(inverse((i + 0.5) / _QUANTILES) for i in range(_QUANTILES))
+    return _normal_table
+
+
 def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> float:
-    """Share of draws, each weight and rating perturbed, in which ``winner`` still scores highest."""
+    """Share of draws, each weight and rating perturbed, in which ``winner`` still scores highest.
+
+    Only weighted criteria in weighted groups take part: a weight of 0 stays 0 when scaled.
+    """
     if len(problem.candidates) < 2:
         return 1.0
-    rng = random.Random(seed)
-    groups = sorted(set(problem.group_weights))
+    base = problem.effective_weights()
+    active = [c for c in problem.criteria if base[c] > 0]
+    groups = sorted({problem.group_of[c] for c in active})
+    member = [groups.index(problem.group_of[c]) for c in active]
+    weights = [problem.weights[c] for c in active]
+    group_weights = [problem.group_weights[g] for g in groups]
+    rows = [
+        ([problem.ratings[(c, f)] for c in active], [problem.sds[(c, f)] for c in active])
+        for f in problem.candidates
+    ]
+    table, size = _standard_normals(), _QUANTILES
+    uniform = random.Random(seed).random
     wins = 0
     for _ in range(draws):
-        weights = {c: problem.weights[c] * math.exp(rng.gauss(0.0, WEIGHT_SIGMA)) for c in problem.criteria}
-        group_weights = {g: problem.group_weights[g] * math.exp(rng.gauss(0.0, WEIGHT_SIGMA)) for g in groups}
-        effective = problem.effective_weights(weights, group_weights)
-        best, best_score = "", -math.inf
-        for framework in problem.candidates:
+        w = [x * math.exp(WEIGHT_SIGMA * table[int(uniform() * size)]) for x in weights]
+        g = [x * math.exp(WEIGHT_SIGMA * table[int(uniform() * size)]) for x in group_weights]
+        inner = [0.0] * len(groups)
+        for weight, k in zip(w, member, strict=True):
+            inner[k] += weight
+        total = sum(g)
+        e = [g[k] * weight / (inner[k] * total) for weight, k in zip(w, member, strict=True)]
+        best, best_score = -1, -math.inf
+        for index, (ratings, sds) in enumerate(rows):
             score = 0.0
-            for c in problem.criteria:
-                rating = problem.ratings[(c, framework)] + rng.gauss(0.0, problem.sds[(c, framework)])
-                score += effective[c] * min(5.0, max(1.0, rating))
+            for ei, r, sd in zip(e, ratings, sds, strict=True):
+                value = r + sd * table[int(uniform() * size)]
+                score += ei * (5.0 if value > 5.0 else 1.0 if value < 1.0 else value)
             if score > best_score:
-                best, best_score = framework, score
-        wins += best == winner
+                best, best_score = index, score
+        wins += problem.candidates[best] == winner
     return wins / draws
 
 
