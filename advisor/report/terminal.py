@@ -48,6 +48,8 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
             )
         for tip in report.tipping_points:
             console.print(f"  - {tip.text}")
+        if not report.tipping_points:
+            console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
     console.print(_criteria(report))
