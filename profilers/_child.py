@@ -1,0 +1,65 @@
+"""Entry point shared by the framework children: request on stdin, events on stderr, result on stdout.
+
+Exactly one JSON document is written to stdout, whatever happens inside (a failure becomes a result
+with status ``error`` and its traceback). Per-cell results are also streamed to stderr as
+``@@probe <json>`` lines, so the parent keeps them if the child crashes or hangs later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+CHILD_STARTED = time.perf_counter()  # before the framework import, which the budget includes
+
+from pydantic import ValidationError  # noqa: E402
+
+from profilers._measure import run_cells  # noqa: E402
+from profilers.backend import Backend  # noqa: E402
+from profilers.protocol import PROTOCOL_VERSION, ProbeRequest, ProbeResult  # noqa: E402
+
+EVENT_PREFIX = "@@probe "
+
+
+def emit(event: str, payload: dict[str, Any]) -> None:
+    sys.stderr.write(EVENT_PREFIX + json.dumps({"event": event, **payload}) + "\n")
+    sys.stderr.flush()
+
+
+def main(framework: str, make_backend: Callable[[], Backend]) -> int:
+    """Run the request on stdin with the backend ``make_backend`` builds; always print one result."""
+    try:
+        request = ProbeRequest.model_validate_json(sys.stdin.read())
+    except ValidationError as error:
+        result = ProbeResult(framework=framework, status="error", message=f"bad request: {error}")  # type: ignore[arg-type]
+        sys.stdout.write(result.model_dump_json() + "\n")
+        return 0
+    fault = os.environ.get("ADVISOR_PROBE_FAULT", "")
+    settings: dict[str, Any] = {}
+    environment = None
+    try:
+        backend = make_backend()
+        settings = backend.setup(request)
+        environment = backend.environment(request)
+        emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
+        cells = run_cells(backend, request, CHILD_STARTED, fault, emit)
+        wall = time.perf_counter() - CHILD_STARTED
+        status = "ok" if all(c.status == "ok" for c in cells) else "partial"
+        result = ProbeResult(framework=request.framework, status=status, environment=environment,
+                             settings=settings, cells=cells, wall_s=wall, budget_s=request.budget_s,
+                             over_budget=wall > request.budget_s,
+                             message="" if status == "ok" else "some cells did not complete")
+    except Exception as error:  # noqa: BLE001 - reported as data, never as a crash
+        result = ProbeResult(framework=request.framework, status="error", environment=environment,
+                             settings=settings, message=f"{type(error).__name__}: {error}"[:2000],
+                             traceback=traceback.format_exc()[-8000:],
+                             wall_s=time.perf_counter() - CHILD_STARTED, budget_s=request.budget_s)
+    assert result.protocol_version == PROTOCOL_VERSION
+    sys.stdout.write(result.model_dump_json() + "\n")
+    sys.stdout.flush()
+    return 0
