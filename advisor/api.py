@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from advisor.knowledge.load import KnowledgeBase, load_knowledge
 from advisor.report.model import Recommendation
@@ -11,6 +12,10 @@ from advisor.rules.model import Rule
 from advisor.scoring.evaluate import DEFAULT_DRAWS, DEFAULT_SEED, evaluate
 from advisor.spec.load import load_spec
 from advisor.spec.model import ProjectSpec
+
+if TYPE_CHECKING:
+    from advisor.probing.model import ProbeRun, ProbeSettings
+    from advisor.probing.run import OnEvent
 
 
 def load_context(
@@ -29,15 +34,55 @@ def recommend(
     seed: int = DEFAULT_SEED,
     draws: int = DEFAULT_DRAWS,
     generated_at: str | None = None,
+    evidence: ProbeRun | None = None,
 ) -> Recommendation:
-    """Read the spec at ``spec_path`` and recommend a framework for it."""
+    """Read the spec at ``spec_path`` and recommend a framework for it (``evidence``: measurements)."""
     kb, rules = load_context(knowledge_dir, rules_dir)
     spec = load_spec(spec_path, kb)
     return evaluate(
-        spec, kb, rules, spec_file=Path(spec_path).name, seed=seed, draws=draws, generated_at=generated_at
+        spec,
+        kb,
+        rules,
+        spec_file=Path(spec_path).name,
+        seed=seed,
+        draws=draws,
+        generated_at=generated_at,
+        evidence=evidence,
     )
 
 
 def validate(spec_path: Path | str, knowledge_dir: Path | None = None) -> ProjectSpec:
     """Check a spec (schema and names) without evaluating it."""
     return load_spec(spec_path, load_knowledge(knowledge_dir))
+
+
+def probe_settings(*, spec: ProjectSpec | None = None, **options: Any) -> ProbeSettings:
+    """Settings for a probe run (see :func:`advisor.probing.plan.settings`)."""
+    from advisor.probing.plan import settings
+
+    return settings(spec=spec, **options)
+
+
+def run_probes(settings: ProbeSettings, on_event: OnEvent | None = None) -> ProbeRun:
+    """Run the probes in child processes (never in this process)."""
+    from advisor.probing.run import run_probes as run
+
+    return run(settings, on_event=on_event)
+
+
+def load_evidence(path: Path | str) -> ProbeRun:
+    """Read a saved probe run (``advisor probe --output``); errors name the file, line and field."""
+    from advisor._loading import validate_document
+    from advisor.errors import EvidenceError
+    from advisor.probing.model import PROBE_RUN_SCHEMA_VERSION, ProbeRun
+    from advisor.yaml_io import read_yaml
+
+    run = validate_document(read_yaml(path, EvidenceError), ProbeRun, EvidenceError)
+    if run.schema_version.split(".")[0] != PROBE_RUN_SCHEMA_VERSION.split(".")[0]:
+        raise EvidenceError(
+            f"schema version {run.schema_version} is not {PROBE_RUN_SCHEMA_VERSION}",
+            path=str(path),
+            field="schema_version",
+            hint="re-run advisor probe",
+        )
+    return run

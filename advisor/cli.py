@@ -59,12 +59,14 @@ def _main(
     _state["debug"] = debug
 
 
+BudgetOpt = Annotated[str, typer.Option(help="Probe time budget per framework: quick, full or seconds.")]
+DeviceOpt = Annotated[str, typer.Option(help="Probe device: auto, cpu or cuda:N.")]
+PrecisionOpt = Annotated[str, typer.Option(help="Probe precision: fp32, tf32, bf16 or fp16.")]
+ModeOpt = Annotated[str, typer.Option(help="Probe execution: eager, compiled or both.")]
 KnowledgeOpt = Annotated[
     Path | None, typer.Option("--knowledge", help="Knowledge-base folder to use instead of the shipped one.")
 ]
-RulesOpt = Annotated[
-    Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")
-]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")]
 
 
 @app.command()
@@ -77,16 +79,43 @@ def recommend(
     timestamp: Annotated[bool, typer.Option(help="Stamp the report with the current time.")] = False,
     knowledge: KnowledgeOpt = None,
     rules: RulesOpt = None,
+    probe: Annotated[bool, typer.Option("--probe", help="Measure the spec's workloads first.")] = False,
+    evidence: Annotated[Path | None, typer.Option(help="Use a saved probe run (results.json).")] = None,
+    save_evidence: Annotated[str | None, typer.Option(help="With --probe: also save the run.")] = None,
+    budget: BudgetOpt = "quick",
+    device: DeviceOpt = "auto",
+    precision: PrecisionOpt = "fp32",
+    mode: ModeOpt = "both",
 ) -> None:
-    """Recommend a framework for SPEC."""
-    from advisor.api import recommend as run
+    """Recommend a framework for SPEC (with measured evidence from --probe or --evidence)."""
+    from advisor import api
     from advisor.output import write_text
     from advisor.report.formats import renderer
 
     try:
+        if probe and evidence is not None:
+            raise AdvisorError("use either --probe or --evidence, not both", field="--evidence")
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
-        report = run(
-            spec, knowledge_dir=knowledge, rules_dir=rules, seed=seed, draws=draws, generated_at=stamp
+        run = api.load_evidence(evidence) if evidence is not None else None
+        if probe:
+            settings = api.probe_settings(
+                spec=api.validate(spec, knowledge),
+                device=device,
+                precision=precision,
+                budget=budget,
+                modes=_modes(mode),
+            )
+            run = _run_probes(settings)
+            if save_evidence:
+                write_text(save_evidence, run.model_dump_json(indent=2) + "\n")
+        report = api.recommend(
+            spec,
+            knowledge_dir=knowledge,
+            rules_dir=rules,
+            seed=seed,
+            draws=draws,
+            generated_at=stamp,
+            evidence=run,
         )
         render = renderer(format.value)
         if format is Format.terminal and output == "-" and sys.stdout.isatty():
@@ -102,6 +131,92 @@ def recommend(
         typer.echo(f"wrote {output}", err=True)
     if report.winner is None:
         raise typer.Exit(1)
+
+
+def _modes(mode: str) -> list[str]:
+    choices = {"eager": ["eager"], "compiled": ["compiled"], "both": ["eager", "compiled"]}
+    if mode not in choices:
+        raise AdvisorError(f"mode must be eager, compiled or both, not '{mode}'", field="--mode")
+    return choices[mode]
+
+
+def _run_probes(settings):  # type: ignore[no-untyped-def]
+    """Run the probes with a progress display on stderr."""
+    from advisor import api
+    from advisor.probing.progress import ProbeProgress
+
+    with ProbeProgress() as progress:
+        return api.run_probes(settings, on_event=progress)
+
+
+@app.command()
+def probe(
+    spec: Annotated[Path | None, typer.Option("--spec", help="Probe the workloads this spec implies.")] = None,
+    framework: Annotated[
+        list[str] | None, typer.Option("--framework", "-F", help="pytorch, tensorflow (repeatable).")
+    ] = None,
+    workload: Annotated[
+        list[str] | None, typer.Option("--workload", "-w", help="mlp, cnn, transformer, lstm (repeatable).")
+    ] = None,
+    device: DeviceOpt = "auto",
+    precision: PrecisionOpt = "fp32",
+    mode: ModeOpt = "both",
+    budget: BudgetOpt = "quick",
+    threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for every framework (default: all).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Save the run as JSON ('-' = stdout).")] = None,
+) -> None:
+    """Measure PyTorch and TensorFlow on this machine (one child process each) and compare them."""
+    from advisor import api
+    from advisor.output import write_text
+
+    try:
+        parsed = api.validate(spec) if spec is not None else None
+        settings = api.probe_settings(
+            spec=parsed,
+            frameworks=_choices(framework, ("pytorch", "tensorflow"), "--framework"),
+            workloads=_choices(workload, ("mlp", "cnn", "transformer", "lstm"), "--workload"),
+            modes=_modes(mode),
+            device=device,
+            precision=precision,
+            budget=budget,
+            threads=threads,
+        )
+        run = _run_probes(settings)
+        if output:
+            write_text(output, run.model_dump_json(indent=2) + "\n")
+    except AdvisorError as error:
+        _fail(error)
+    _print_probe_run(run)
+    if not any(c.status == "ok" for r in run.results for c in r.cells):
+        raise typer.Exit(1)
+
+
+def _choices(given: list[str] | None, allowed: tuple[str, ...], option: str) -> list[str] | None:
+    for value in given or []:
+        if value not in allowed:
+            raise AdvisorError(f"'{value}' is not one of {', '.join(allowed)}", field=option)
+    return list(dict.fromkeys(given)) if given else None
+
+
+def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    from advisor.probing.summary import summarize_run
+    from advisor.report.terminal import probe_table
+    from advisor.scoring.evidence import evidence_from
+
+    summary = summarize_run(run, evidence_from(run, run.settings.frameworks).warnings)
+    console = Console(stderr=True)
+    for warning in summary.warnings:
+        console.print(f"[bold red]WARNING:[/] {warning}")
+    console.print(
+        probe_table(
+            summary.rows,
+            f"Probe results ({summary.device}, {summary.precision}, budget {summary.budget}, {summary.wall_s:.0f} s)",
+        )
+    )
+    for c in summary.comparisons:
+        console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")
 
 
 @app.command()
@@ -122,9 +237,14 @@ def validate(
 @app.command()
 def schema(
     report: Annotated[bool, typer.Option("--report", help="Print the JSON report's schema instead.")] = False,
+    probe: Annotated[bool, typer.Option("--probe", help="Print the schema of a saved probe run instead.")] = False,
 ) -> None:
-    """Print the JSON Schema of the project spec (or of the JSON report)."""
-    if report:
+    """Print the JSON Schema of the project spec (or of the JSON report, or of a probe run)."""
+    if probe:
+        from advisor.probing.model import ProbeRun
+
+        document = ProbeRun.model_json_schema()
+    elif report:
         from advisor.report.json_format import json_schema
 
         document = json_schema()
@@ -203,9 +323,7 @@ def kb_show(
     if entry.superseded_by:
         lines.append(f"superseded by: {', '.join(entry.superseded_by)}")
     lines.append("references:")
-    lines += [
-        f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references
-    ]
+    lines += [f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references]
     typer.echo("\n".join(lines))
 
 
@@ -216,7 +334,5 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so without hiding it under --debug
         if "--debug" in sys.argv:
             raise
-        typer.echo(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True
-        )
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
         sys.exit(3)

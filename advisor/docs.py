@@ -37,8 +37,7 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
     ]
     for cid, criterion in kb.criteria.items():
         cells = " | ".join(
-            "from the spec" if criterion.spec_dependent else f"{ratings[(cid, f)].value:.1f}"
-            for f in frameworks
+            "from the spec" if criterion.spec_dependent else f"{ratings[(cid, f)].value:.1f}" for f in frameworks
         )
         out.append(f"| {criterion.name} (`{cid}`) | {criterion.default_weight:g} | {cells} |")
     out += [
@@ -66,9 +65,7 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
         for e in entries:
             effects = ", ".join(f"{k} {v:+g}" for k, v in e.effects.items()) or "-"
             sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in e.references)
-            out.append(
-                f"| `{e.id}` | {e.status.value} | {effects} | {e.summary.replace('|', '/')} | {sources} |"
-            )
+            out.append(f"| `{e.id}` | {e.status.value} | {effects} | {e.summary.replace('|', '/')} | {sources} |")
     return "\n".join(out) + "\n"
 
 

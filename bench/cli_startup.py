@@ -48,9 +48,7 @@ def main() -> int:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     print(f"bytecode cache: {'off' if args.no_bytecode else 'on'}; python {sys.version.split()[0]}")
     baseline = wall_times([sys.executable, "-c", "pass"], args.runs, env)
-    advisor = wall_times(
-        [sys.executable, "-m", "advisor", "recommend", args.spec, "-f", "json"], args.runs, env
-    )
+    advisor = wall_times([sys.executable, "-m", "advisor", "recommend", args.spec, "-f", "json"], args.runs, env)
     terminal = wall_times([sys.executable, "-m", "advisor", "recommend", args.spec], args.runs, env)
     print(summary("python -c pass", baseline))
     print(summary("advisor recommend -f json", advisor))

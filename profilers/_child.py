@@ -50,15 +50,28 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
         cells = run_cells(backend, request, CHILD_STARTED, fault, emit)
         wall = time.perf_counter() - CHILD_STARTED
         status = "ok" if all(c.status == "ok" for c in cells) else "partial"
-        result = ProbeResult(framework=request.framework, status=status, environment=environment,
-                             settings=settings, cells=cells, wall_s=wall, budget_s=request.budget_s,
-                             over_budget=wall > request.budget_s,
-                             message="" if status == "ok" else "some cells did not complete")
-    except Exception as error:  # noqa: BLE001 - reported as data, never as a crash
-        result = ProbeResult(framework=request.framework, status="error", environment=environment,
-                             settings=settings, message=f"{type(error).__name__}: {error}"[:2000],
-                             traceback=traceback.format_exc()[-8000:],
-                             wall_s=time.perf_counter() - CHILD_STARTED, budget_s=request.budget_s)
+        result = ProbeResult(
+            framework=request.framework,
+            status=status,
+            environment=environment,
+            settings=settings,
+            cells=cells,
+            wall_s=wall,
+            budget_s=request.budget_s,
+            over_budget=wall > request.budget_s,
+            message="" if status == "ok" else "some cells did not complete",
+        )
+    except Exception as error:
+        result = ProbeResult(
+            framework=request.framework,
+            status="error",
+            environment=environment,
+            settings=settings,
+            message=f"{type(error).__name__}: {error}"[:2000],
+            traceback=traceback.format_exc()[-8000:],
+            wall_s=time.perf_counter() - CHILD_STARTED,
+            budget_s=request.budget_s,
+        )
     assert result.protocol_version == PROTOCOL_VERSION
     sys.stdout.write(result.model_dump_json() + "\n")
     sys.stdout.flush()

@@ -65,13 +65,18 @@ def _energy(backend: Backend, cell: Cell, gpu: nvml.Gpu | None, batch: int) -> t
     return (end_mj - start_mj) / 1000.0 / (steps * batch), window
 
 
-def measure_cell(backend: Backend, request: ProbeRequest, name: str, mode: Mode, slice_s: float,
-                 gpu: nvml.Gpu | None, fault: str) -> CellResult:
+def measure_cell(
+    backend: Backend, request: ProbeRequest, name: str, mode: Mode, slice_s: float, gpu: nvml.Gpu | None, fault: str
+) -> CellResult:
     """Measure one cell; errors and out-of-memory come back as a status, never as an exception."""
     workload = WORKLOADS[name]
     started = time.perf_counter()
-    base: dict[str, Any] = {"workload": name, "mode": mode, "batch_size": workload.batch_size,
-                            "large_batch_size": workload.large_batch_size}
+    base: dict[str, Any] = {
+        "workload": name,
+        "mode": mode,
+        "batch_size": workload.batch_size,
+        "large_batch_size": workload.large_batch_size,
+    }
     try:
         if fault == f"oom:{name}":
             raise MemoryError("injected out-of-memory (ADVISOR_PROBE_FAULT)")
@@ -83,9 +88,13 @@ def measure_cell(backend: Backend, request: ProbeRequest, name: str, mode: Mode,
         first = _timed(backend, cell.train_step)
         base["first_step_s"] = first
         if first > COMPILE_SHARE * slice_s:
-            return CellResult(**base, status="budget_exceeded", wall_s=time.perf_counter() - started,
-                              message=f"first step (tracing/compilation) took {first:.1f} s, over this "
-                                      f"cell's limit of {COMPILE_SHARE * slice_s:.1f} s")
+            return CellResult(
+                **base,
+                status="budget_exceeded",
+                wall_s=time.perf_counter() - started,
+                message=f"first step (tracing/compilation) took {first:.1f} s, over this "
+                f"cell's limit of {COMPILE_SHARE * slice_s:.1f} s",
+            )
         _repeat(backend, cell.train_step, WARMUP_SHARE * slice_s, 2, MAX_TRAIN)
         train = _repeat(backend, cell.train_step, TRAIN_SHARE * slice_s, MIN_TRAIN, MAX_TRAIN)
         energy, window = _energy(backend, cell, gpu, workload.batch_size)
@@ -96,24 +105,36 @@ def measure_cell(backend: Backend, request: ProbeRequest, name: str, mode: Mode,
         peak, source = backend.peak_memory()
         train_stats, large_stats = summarize(train), summarize(large)
         return CellResult(
-            **base, status="ok", train_step=train_stats, train_step_samples=train,
+            **base,
+            status="ok",
+            train_step=train_stats,
+            train_step_samples=train,
             train_samples_per_s=workload.batch_size / train_stats.median,
-            infer_b1=summarize(b1), infer_b1_samples=b1,
+            infer_b1=summarize(b1),
+            infer_b1_samples=b1,
             infer_throughput_samples_per_s=workload.large_batch_size / large_stats.median,
-            peak_memory_bytes=peak, memory_source=source,
+            peak_memory_bytes=peak,
+            memory_source=source,
             nvml_process_memory_bytes=gpu.process_memory() if gpu else None,
-            energy_j_per_sample=energy, energy_window_s=window, wall_s=time.perf_counter() - started,
+            energy_j_per_sample=energy,
+            energy_window_s=window,
+            wall_s=time.perf_counter() - started,
         )
-    except BaseException as error:  # noqa: BLE001 - a failed cell must not lose the others
+    except BaseException as error:
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
         status = "oom" if isinstance(error, MemoryError) or backend.is_oom(error) else "error"
-        return CellResult(**base, status=status, message=f"{type(error).__name__}: {error}"[:2000],
-                          wall_s=time.perf_counter() - started)
+        return CellResult(
+            **base,
+            status=status,
+            message=f"{type(error).__name__}: {error}"[:2000],
+            wall_s=time.perf_counter() - started,
+        )
 
 
-def run_cells(backend: Backend, request: ProbeRequest, child_started: float, fault: str,
-              emit: Emit) -> list[CellResult]:
+def run_cells(
+    backend: Backend, request: ProbeRequest, child_started: float, fault: str, emit: Emit
+) -> list[CellResult]:
     """Every requested cell in order, each given an equal share of what is left of the budget."""
     plan = [(w, m) for w in request.workloads for m in request.modes]
     index = nvml.cuda_index(request.device)
@@ -122,8 +143,10 @@ def run_cells(backend: Backend, request: ProbeRequest, child_started: float, fau
     for position, (name, mode) in enumerate(plan):
         remaining = request.budget_s - (time.perf_counter() - child_started)
         if remaining <= 0:
-            results += [CellResult(workload=w, mode=m, status="not_run", message="time budget exhausted")
-                        for w, m in plan[position:]]
+            results += [
+                CellResult(workload=w, mode=m, status="not_run", message="time budget exhausted")
+                for w, m in plan[position:]
+            ]
             break
         emit("start", {"workload": name, "mode": mode})
         result = measure_cell(backend, request, name, mode, remaining / (len(plan) - position), gpu, fault)

@@ -8,6 +8,7 @@ the cells it had finished (streamed on stderr), so one failure never loses the o
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -25,8 +26,10 @@ from profilers._child import EVENT_PREFIX
 from profilers.protocol import PROTOCOL_VERSION, CellResult, Environment, ProbeRequest, ProbeResult
 
 MODULES = {"pytorch": "profilers.torch_probe", "tensorflow": "profilers.tf_probe"}
-PACKAGES = {"pytorch": ("torch", "pip install torch (CPU machines: torch==2.13.0 from a CPU wheel)"),
-            "tensorflow": ("tensorflow", "pip install tensorflow (CPU machines: tensorflow-cpu)")}
+PACKAGES = {
+    "pytorch": ("torch", "pip install torch (CPU machines: torch==2.13.0 from a CPU wheel)"),
+    "tensorflow": ("tensorflow", "pip install tensorflow (CPU machines: tensorflow-cpu)"),
+}
 GRACE_S = 30.0  # beyond the budget before the child is killed: it must be free to report over-budget
 STDERR_TAIL = 40
 
@@ -44,18 +47,31 @@ def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run_probe(request: ProbeRequest, *, timeout_s: float | None = None, on_event: OnEvent | None = None,
-              extra_env: dict[str, str] | None = None) -> ProbeResult:
+def run_probe(
+    request: ProbeRequest,
+    *,
+    timeout_s: float | None = None,
+    on_event: OnEvent | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> ProbeResult:
     """Run ``request`` in a child process and return its result (never raises for child failures)."""
     if not framework_installed(request.framework):
         package, hint = PACKAGES[request.framework]
-        return ProbeResult(framework=request.framework, status="missing",
-                           message=f"{package} is not installed: {hint}", budget_s=request.budget_s)
+        return ProbeResult(
+            framework=request.framework,
+            status="missing",
+            message=f"{package} is not installed: {hint}",
+            budget_s=request.budget_s,
+        )
     limit = timeout_s if timeout_s is not None else request.budget_s + GRACE_S
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", MODULES[request.framework]], stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        [sys.executable, "-m", MODULES[request.framework]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
         env=child_environment(extra_env),
     )
     events = _EventReader(process, on_event)
@@ -70,18 +86,17 @@ def run_probe(request: ProbeRequest, *, timeout_s: float | None = None, on_event
     except subprocess.TimeoutExpired:
         _kill(process)
         events.join()
-        return events.recovered(request, "timeout", f"no result within {limit:.0f} s; the child was killed",
-                                time.perf_counter() - started)
+        return events.recovered(
+            request, "timeout", f"no result within {limit:.0f} s; the child was killed", time.perf_counter() - started
+        )
     reader.join(timeout=10)
     events.join()
     return _result(request, process.returncode, "".join(stdout), events, time.perf_counter() - started)
 
 
 def _kill(process: subprocess.Popen[str]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -91,11 +106,13 @@ def _result(request: ProbeRequest, code: int, stdout: str, events: _EventReader,
         try:
             result = ProbeResult.model_validate_json(lines[0])
         except ValidationError as error:
-            return events.recovered(request, "error", f"the child's result does not match the protocol: "
-                                                      f"{error.errors()[0]['msg']}", wall)
+            return events.recovered(
+                request, "error", f"the child's result does not match the protocol: {error.errors()[0]['msg']}", wall
+            )
         if result.protocol_version != PROTOCOL_VERSION:
-            return events.recovered(request, "error", f"protocol {result.protocol_version} is not "
-                                                      f"{PROTOCOL_VERSION}", wall)
+            return events.recovered(
+                request, "error", f"protocol {result.protocol_version} is not {PROTOCOL_VERSION}", wall
+            )
         return result
     if code < 0:
         reason = f"the child died with {signal.Signals(-code).name}"
@@ -120,10 +137,10 @@ class _EventReader:
         assert process.stderr is not None
         for line in process.stderr:
             if not line.startswith(EVENT_PREFIX):
-                self.tail = (self.tail + [line.rstrip()])[-STDERR_TAIL:]
+                self.tail = ([*self.tail, line.rstrip()])[-STDERR_TAIL:]
                 continue
             try:
-                event = json.loads(line[len(EVENT_PREFIX):])
+                event = json.loads(line[len(EVENT_PREFIX) :])
                 kind = event.pop("event")
                 if kind == "cell":
                     self.cells.append(CellResult.model_validate(event))
@@ -131,7 +148,7 @@ class _EventReader:
                     self.environment = Environment.model_validate(event["environment"])
                     self.settings = event.get("settings", {})
             except (ValueError, KeyError, ValidationError):
-                self.tail = (self.tail + [line.rstrip()])[-STDERR_TAIL:]
+                self.tail = ([*self.tail, line.rstrip()])[-STDERR_TAIL:]
                 continue
             if self._on_event is not None:
                 self._on_event(kind, event)
@@ -141,11 +158,22 @@ class _EventReader:
 
     def recovered(self, request: ProbeRequest, status: str, reason: str, wall: float) -> ProbeResult:
         done = {(c.workload, c.mode) for c in self.cells}
-        missing = [CellResult(workload=w, mode=m, status="not_run", message=reason)
-                   for w in request.workloads for m in request.modes if (w, m) not in done]
+        missing = [
+            CellResult(workload=w, mode=m, status="not_run", message=reason)
+            for w in request.workloads
+            for m in request.modes
+            if (w, m) not in done
+        ]
         tail = "\n".join(self.tail[-15:])
-        return ProbeResult(framework=request.framework, status=status, environment=self.environment,  # type: ignore[arg-type]
-                           settings=self.settings, cells=self.cells + missing, wall_s=wall,
-                           budget_s=request.budget_s, over_budget=wall > request.budget_s,
-                           message=reason + (f"; {len(self.cells)} cell(s) kept" if self.cells else ""),
-                           traceback=tail or None)
+        return ProbeResult(
+            framework=request.framework,
+            status=status,
+            environment=self.environment,  # type: ignore[arg-type]
+            settings=self.settings,
+            cells=self.cells + missing,
+            wall_s=wall,
+            budget_s=request.budget_s,
+            over_budget=wall > request.budget_s,
+            message=reason + (f"; {len(self.cells)} cell(s) kept" if self.cells else ""),
+            traceback=tail or None,
+        )

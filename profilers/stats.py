@@ -30,8 +30,14 @@ def summarize(samples: Sequence[float]) -> Stats:
     values = sorted(samples)
     median = quantile(values, 0.5)
     iqr = quantile(values, 0.75) - quantile(values, 0.25)
-    return Stats(median=median, p95=quantile(values, 0.95), iqr=iqr, n=len(values),
-                 mean=statistics.fmean(values), spread_flag=median > 0 and iqr / median > NOISY)
+    return Stats(
+        median=median,
+        p95=quantile(values, 0.95),
+        iqr=iqr,
+        n=len(values),
+        mean=statistics.fmean(values),
+        spread_flag=median > 0 and iqr / median > NOISY,
+    )
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,9 @@ class RatioCI:
         return self.low > 1.0 or self.high < 1.0
 
 
-def bootstrap_ratio(a: Sequence[float], b: Sequence[float], *, resamples: int = 2000,
-                    confidence: float = 0.95, seed: int = 0) -> RatioCI:
+def bootstrap_ratio(
+    a: Sequence[float], b: Sequence[float], *, resamples: int = 2000, confidence: float = 0.95, seed: int = 0
+) -> RatioCI:
     """CI of median(a)/median(b) by resampling each side independently (seeded: reproducible)."""
     if not a or not b:
         raise ValueError("both sides need samples")
@@ -59,5 +66,6 @@ def bootstrap_ratio(a: Sequence[float], b: Sequence[float], *, resamples: int = 
         ratios.append(ma / mb)
     ratios.sort()
     tail = (1 - confidence) / 2
-    return RatioCI(statistics.median(a) / statistics.median(b), quantile(ratios, tail),
-                   quantile(ratios, 1 - tail), confidence)
+    return RatioCI(
+        statistics.median(a) / statistics.median(b), quantile(ratios, tail), quantile(ratios, 1 - tail), confidence
+    )

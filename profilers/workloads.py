@@ -7,6 +7,7 @@ of its family: dense GEMMs, convolutions with batch norm, attention, and a recur
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 
@@ -73,7 +74,7 @@ def expected_params(name: str) -> int:
     shape = WORKLOADS[name].shape
     if isinstance(shape, MlpShape):
         sizes = (shape.inputs, *shape.hidden, shape.classes)
-        return sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+        return sum(a * b + b for a, b in itertools.pairwise(sizes))
     if isinstance(shape, CnnShape):
         total, prev = 0, shape.channels
         first = shape.stages[0]

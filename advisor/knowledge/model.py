@@ -67,9 +67,7 @@ class Criterion(StrictModel):
     name: str
     description: str
     default_weight: Annotated[float, Field(ge=0, le=5)]
-    spec_dependent: bool = Field(
-        False, description="Ratings come from the spec via rules (team fit, migration cost)."
-    )
+    spec_dependent: bool = Field(False, description="Ratings come from the spec via rules (team fit, migration cost).")
 
 
 class CriteriaFile(StrictModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.report.model import Recommendation
+from advisor.report.model import ProbeRow, Recommendation
 
 
 def headline(report: Recommendation) -> str:
@@ -26,3 +26,52 @@ def weight_label(value: float) -> str:
 
 def delta(value: float) -> str:
     return f"{value:+.1f}"
+
+
+def number(value: float | int | None, digits: int = 2) -> str:
+    """A table cell: '-' for missing values."""
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+PROBE_COLUMNS = (
+    "Framework",
+    "Workload",
+    "Mode",
+    "Status",
+    "Train step ms (p50 / p95, IQR, n)",
+    "Samples/s",
+    "Batch-1 ms (p50 / p95)",
+    "Large-batch samples/s",
+    "Peak MB",
+    "First step s",
+    "Energy mJ/sample",
+)
+
+
+def probe_cells(row: ProbeRow) -> tuple[str, ...]:
+    """One probe row as display strings, shared by the terminal and Markdown renderers."""
+    train = (
+        "-"
+        if row.train_ms is None
+        else (
+            f"{row.train_ms:.2f} / {number(row.train_p95_ms)}, {number(row.train_iqr_ms)}, {row.train_n}"
+            + (" (noisy)" if row.noisy else "")
+        )
+    )
+    b1 = "-" if row.b1_p50_ms is None else f"{row.b1_p50_ms:.2f} / {number(row.b1_p95_ms)}"
+    status = row.status if row.status == "ok" else f"{row.status}: {row.message}"
+    return (
+        row.framework,
+        row.workload,
+        row.mode,
+        status,
+        train,
+        number(row.samples_per_s, 0),
+        b1,
+        number(row.throughput, 0),
+        number(row.peak_mb, 0),
+        number(row.first_step_s),
+        number(row.energy_mj_per_sample),
+    )

@@ -3,7 +3,7 @@ what would change the pick, the per-criterion table and the dated references."""
 
 from __future__ import annotations
 
-from advisor.report._text import delta, headline, weight_label
+from advisor.report._text import PROBE_COLUMNS, delta, headline, probe_cells, weight_label
 from advisor.report.model import Recommendation
 
 
@@ -20,17 +20,14 @@ def render(report: Recommendation) -> str:
     if report.description:
         out += [f"> {report.description}", ""]
     out += [f"**Recommendation: {headline(report)}**", ""]
-    meta = (
-        f"Knowledge base as of {report.knowledge_as_of.isoformat()}; "
-        f"framework-advisor {report.advisor_version}"
-    )
+    meta = f"Knowledge base as of {report.knowledge_as_of.isoformat()}; framework-advisor {report.advisor_version}"
     if report.spec_file:
         meta += f"; spec `{report.spec_file}`"
     if report.generated_at:
         meta += f"; generated {report.generated_at}"
     out += [meta + ".", "", f"_{report.evidence.note}_", ""]
     out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
-    out += _notes(report) + _criteria(report) + _rules(report) + _references(report)
+    out += _notes(report) + _probe(report) + _criteria(report) + _rules(report) + _references(report)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -90,6 +87,45 @@ def _confidence(report: Recommendation) -> list[str]:
         out += [f"- {t.text}" for t in report.tipping_points]
     else:
         out.append("No single weight (0-5) or rating (1-5) change flips the pick.")
+    return [*out, ""]
+
+
+def _probe(report: Recommendation) -> list[str]:
+    probe = report.evidence.probe
+    if probe is None:
+        return []
+    out = [
+        "## Measured evidence",
+        "",
+        f"Probes ran on device `{probe.device}` at {probe.precision}, budget {probe.budget}, "
+        f"{probe.wall_s:.0f} s in all; one child process per framework.",
+        "",
+    ]
+    out += [f"> **Warning:** {w}" for w in probe.warnings]
+    if probe.warnings:
+        out.append("")
+    out += ["| " + " | ".join(PROBE_COLUMNS) + " |", "|" + "---|" * len(PROBE_COLUMNS)]
+    out += ["| " + " | ".join(_escape(c) for c in probe_cells(row)) + " |" for row in probe.rows]
+    out.append("")
+    if probe.comparisons:
+        out += [
+            "Comparisons (PyTorch time / TensorFlow time, bootstrapped 95 % interval; a winner only when "
+            "the interval excludes 1):",
+            "",
+        ]
+        out += [
+            f"- {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]"
+            for c in probe.comparisons
+        ]
+        out.append("")
+    for fw in probe.frameworks:
+        env = fw.environment or {}
+        where = ", ".join(f"{k} {v}" for k, v in env.items() if v not in (None, ""))
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(fw.settings.items()))
+        out.append(
+            f"- **{fw.framework}** ({fw.status}{'; over budget' if fw.over_budget else ''}, "
+            f"{fw.wall_s:.0f} s): {where or fw.message}. Settings: {settings or '-'}"
+        )
     return [*out, ""]
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 
 class _Frozen(BaseModel):
@@ -134,9 +134,66 @@ class CitedEntry(_Frozen):
     references: tuple[ReferenceOut, ...]
 
 
+class ProbeRow(_Frozen):
+    """One framework x workload x mode of a probe run, in display units (ms, MB)."""
+
+    framework: str
+    workload: str
+    mode: str
+    status: str
+    message: str
+    train_ms: float | None
+    train_p95_ms: float | None
+    train_iqr_ms: float | None
+    train_n: int | None
+    samples_per_s: float | None
+    b1_p50_ms: float | None
+    b1_p95_ms: float | None
+    throughput: float | None
+    peak_mb: float | None
+    first_step_s: float | None
+    energy_mj_per_sample: float | None
+    noisy: bool
+
+
+class ProbeFramework(_Frozen):
+    """How one framework's child ran, where, and with which settings."""
+
+    framework: str
+    status: str
+    message: str
+    wall_s: float
+    over_budget: bool
+    environment: dict[str, str | int | bool | None] | None
+    settings: dict[str, str | int | float | bool | None]
+
+
+class ProbeComparison(_Frozen):
+    workload: str
+    mode: str
+    metric: str
+    ratio: float
+    low: float
+    high: float
+    winner: str | None
+    verdict: str
+
+
+class ProbeSummary(_Frozen):
+    device: str
+    precision: str
+    budget: str
+    wall_s: float
+    rows: tuple[ProbeRow, ...]
+    comparisons: tuple[ProbeComparison, ...]
+    frameworks: tuple[ProbeFramework, ...]
+    warnings: tuple[str, ...]
+
+
 class Evidence(_Frozen):
     kind: Literal["documentary", "measured"]
     note: str
+    probe: ProbeSummary | None = None
 
 
 class Recommendation(_Frozen):

@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report._text import headline, weight_label
-from advisor.report.model import Recommendation
+from advisor.report._text import PROBE_COLUMNS, headline, probe_cells, weight_label
+from advisor.report.model import ProbeRow, Recommendation
 
 DEFAULT_WIDTH = 100
 
@@ -34,9 +34,7 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
         console.print(_reasons(report))
     for s in report.ranking:
         for e in s.exclusions:
-            console.print(
-                Text(f"Excluded {s.name}: {e.reason} [{', '.join(e.cites) or 'policy'}]", style="red")
-            )
+            console.print(Text(f"Excluded {s.name}: {e.reason} [{', '.join(e.cites) or 'policy'}]", style="red"))
     if report.confidence is not None:
         c = report.confidence
         if c.margin is None:
@@ -52,6 +50,8 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
             console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
+    if report.evidence.probe is not None:
+        _print_probe(console, report)
     console.print(_criteria(report))
     console.print(
         Text(
@@ -96,9 +96,7 @@ def _reasons(report: Recommendation) -> Table:
 def _criteria(report: Recommendation) -> Table:
     ids = sorted(s.framework for s in report.ranking)
     groups = ", ".join(f"{g.name} {g.share:.0%}" for g in report.groups if g.share > 0)
-    table = Table(
-        title=f"Ratings per criterion (1-5); share of the score by group: {groups}", title_justify="left"
-    )
+    table = Table(title=f"Ratings per criterion (1-5); share of the score by group: {groups}", title_justify="left")
     table.add_column("Criterion")
     table.add_column("Weight", justify="right")
     table.add_column("Share", justify="right")
@@ -107,7 +105,26 @@ def _criteria(report: Recommendation) -> Table:
     for c in report.criteria:
         if c.share == 0:
             continue
-        table.add_row(
-            c.name, weight_label(c.weight), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids)
-        )
+        table.add_row(c.name, weight_label(c.weight), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids))
     return table
+
+
+def probe_table(rows: tuple[ProbeRow, ...], title: str = "Measured evidence") -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in PROBE_COLUMNS:
+        table.add_column(column, justify="left" if column in ("Framework", "Workload", "Mode", "Status") else "right")
+    for row in rows:
+        table.add_row(*probe_cells(row))
+    return table
+
+
+def _print_probe(console: Console, report: Recommendation) -> None:
+    probe = report.evidence.probe
+    assert probe is not None
+    for warning in probe.warnings:
+        console.print(Text(f"WARNING: {warning}", style="bold red"))
+    console.print(
+        probe_table(probe.rows, f"Measured evidence ({probe.device}, {probe.precision}, budget {probe.budget})")
+    )
+    for c in probe.comparisons:
+        console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")

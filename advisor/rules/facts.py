@@ -28,9 +28,7 @@ class DerivedFacts(StrictModel):
         description="Framework family of the existing code (Keras code counts as tensorflow)."
     )
     has_codebase: bool = Field(description="There is existing ML code to keep or migrate.")
-    experienced_somewhere: bool = Field(
-        description="The team is intermediate or expert in at least one framework."
-    )
+    experienced_somewhere: bool = Field(description="The team is intermediate or expert in at least one framework.")
 
 
 class RuleFacts(ProjectSpec):

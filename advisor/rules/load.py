@@ -47,15 +47,9 @@ def _check(rule: Rule, path: Path, kb: KnowledgeBase) -> None:
             raise _fail(path, "when", str(exc)) from None
     for index, effect in enumerate(rule.effects):
         where = f"effects[{index}]"
-        if (
-            effect.weight is not None
-            and effect.weight.group is not None
-            and effect.weight.group not in kb.groups
-        ):
+        if effect.weight is not None and effect.weight.group is not None and effect.weight.group not in kb.groups:
             raise _fail(path, where, f"unknown group '{effect.weight.group}'")
-        criterion = (
-            effect.rating.criterion if effect.rating else effect.weight.criterion if effect.weight else None
-        )
+        criterion = effect.rating.criterion if effect.rating else effect.weight.criterion if effect.weight else None
         if criterion is not None and criterion not in kb.criteria:
             raise _fail(path, where, f"unknown criterion '{criterion}'")
         if effect.rating is not None:

@@ -48,11 +48,7 @@ class Problem:
         if total <= 0:
             return {c: 0.0 for c in self.criteria}
         return {
-            c: (
-                g[self.group_of[c]] * w[c] / (inner[self.group_of[c]] * total)
-                if inner[self.group_of[c]] > 0
-                else 0.0
-            )
+            c: (g[self.group_of[c]] * w[c] / (inner[self.group_of[c]] * total) if inner[self.group_of[c]] > 0 else 0.0)
             for c in self.criteria
         }
 
@@ -60,9 +56,7 @@ class Problem:
         e = self.effective_weights() if effective is None else effective
         return sum(e[c] * self.ratings[(c, framework)] for c in self.criteria)
 
-    def group_gap(
-        self, group: str, winner: str, rival: str, weights: Mapping[str, float]
-    ) -> tuple[float, float]:
+    def group_gap(self, group: str, winner: str, rival: str, weights: Mapping[str, float]) -> tuple[float, float]:
         """(weighted rating gap, total weight) of ``group``'s criteria."""
         members = [c for c in self.criteria if self.group_of[c] == group]
         gap = sum(weights[c] * (self.ratings[(c, winner)] - self.ratings[(c, rival)]) for c in members)
@@ -96,8 +90,7 @@ def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> flo
     weights = [problem.weights[c] for c in active]
     group_weights = [problem.group_weights[g] for g in groups]
     rows = [
-        ([problem.ratings[(c, f)] for c in active], [problem.sds[(c, f)] for c in active])
-        for f in problem.candidates
+        ([problem.ratings[(c, f)] for c in active], [problem.sds[(c, f)] for c in active]) for f in problem.candidates
     ]
     table, size = _standard_normals(), _QUANTILES
     uniform = random.Random(seed).random

@@ -16,9 +16,7 @@ from advisor.scoring.ratings import Rating
 from advisor.spec.model import ProjectSpec
 
 
-def required_capabilities(
-    spec: ProjectSpec, from_rules: Mapping[str, tuple[str, ...]]
-) -> dict[str, tuple[str, ...]]:
+def required_capabilities(spec: ProjectSpec, from_rules: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """Capability -> who requires it (``spec`` and/or ``rule:<id>``), in a stable order."""
     required: dict[str, list[str]] = {}
     for capability in spec.constraints.required_capabilities:

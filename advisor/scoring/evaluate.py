@@ -8,6 +8,7 @@ every number's provenance so any renderer can show why.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from advisor import __version__
 from advisor.errors import SpecError
@@ -34,6 +35,10 @@ from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings
 from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights
 from advisor.spec.model import ProjectSpec
 
+if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up stays light
+    from advisor.probing.model import ProbeRun
+    from advisor.scoring.evidence import MeasuredEvidence
+
 DEFAULT_SEED = 2026
 DEFAULT_DRAWS = 2000
 DOCUMENTARY = (
@@ -51,11 +56,19 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     draws: int = DEFAULT_DRAWS,
     generated_at: str | None = None,
+    evidence: ProbeRun | None = None,
 ) -> Recommendation:
-    """Score every framework for ``spec`` and explain the outcome."""
+    """Score every framework for ``spec`` and explain the outcome; ``evidence`` adds measurements."""
     frameworks = list(kb.frameworks)
     outcome = apply_rules(rule_facts(spec), rules, frameworks)
     ratings = spec_ratings(kb, outcome)
+    measured = None
+    if evidence is not None:
+        from advisor.scoring.evidence import evidence_from
+
+        measured = evidence_from(evidence, frameworks)
+        for key in set(measured.terms) | set(measured.sds):
+            ratings[key] = ratings[key].with_terms(list(measured.terms.get(key, ())), sd=measured.sds.get(key))
     weights, group_weights = compute_weights(kb, outcome.weight_steps, spec)
     required = required_capabilities(spec, outcome.requirements)
     checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
@@ -107,9 +120,23 @@ def evaluate(
         criteria=_criteria(kb, weights, ratings, effective),
         notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites) for n in outcome.notes),
         fired_rules=_fired(outcome, rule_index),
-        evidence=Evidence(kind="documentary", note=DOCUMENTARY),
+        evidence=_evidence(evidence, measured),
         references=cited_entries(kb, ratings, rule_index, outcome, checks),
     )
+
+
+def _evidence(run: ProbeRun | None, measured: MeasuredEvidence | None) -> Evidence:
+    if run is None or measured is None:
+        return Evidence(kind="documentary", note=DOCUMENTARY)
+    from advisor.probing.summary import summarize_run
+
+    devices = sorted({r.environment.device_name for r in run.results if r.environment})
+    note = (
+        f"Training and inference performance ratings include probe measurements on "
+        f"{', '.join(devices) or run.settings.device} ({run.settings.precision}, budget "
+        f"{run.settings.budget}); other ratings are documentary."
+    )
+    return Evidence(kind="measured", note=note, probe=summarize_run(run, measured.warnings))
 
 
 def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str], Rating]:
@@ -191,8 +218,6 @@ def _fired(outcome: RuleOutcome, rule_index: Mapping[str, Rule]) -> tuple[FiredR
         if firing.framework:
             by_rule[firing.rule_id].append(firing.framework)
     return tuple(
-        FiredRule(
-            id=rid, summary=rule_index[rid].summary, frameworks=tuple(fws), cites=tuple(rule_index[rid].cites)
-        )
+        FiredRule(id=rid, summary=rule_index[rid].summary, frameworks=tuple(fws), cites=tuple(rule_index[rid].cites))
         for rid, fws in by_rule.items()
     )

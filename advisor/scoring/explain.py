@@ -54,9 +54,7 @@ def reasons(
         )
         # Lead with what pushes towards the favoured side: its gains, then the other side's losses.
         sign = {first: 1.0, second: -1.0} if favours == first else {first: -1.0, second: 1.0}
-        signed = [(sign[first] * t.delta, t) for t in a.terms] + [
-            (sign[second] * t.delta, t) for t in b.terms
-        ]
+        signed = [(sign[first] * t.delta, t) for t in a.terms] + [(sign[second] * t.delta, t) for t in b.terms]
         ordered = [t for _, t in sorted(signed, key=lambda x: (-x[0], x[1].source))]
         out.append(
             Reason(
@@ -78,11 +76,7 @@ def tipping_points(
     out = []
     for tip in conf.weight_tips(problem, winner, max_weight)[:MAX_WEIGHT_TIPS]:
         verb = "Raising" if tip.threshold > tip.current else "Lowering"
-        what = (
-            f"the {kb.groups[tip.target].name} group"
-            if tip.kind == "group_weight"
-            else kb.criteria[tip.target].name
-        )
+        what = f"the {kb.groups[tip.target].name} group" if tip.kind == "group_weight" else kb.criteria[tip.target].name
         out.append(
             _tip(
                 tip,
@@ -138,8 +132,7 @@ def cited_entries(
             summary=kb.entries[entry_id].summary,
             status=kb.entries[entry_id].status.value,
             references=tuple(
-                ReferenceOut(source=r.source, as_of=r.as_of, note=r.note)
-                for r in kb.entries[entry_id].references
+                ReferenceOut(source=r.source, as_of=r.as_of, note=r.note) for r in kb.entries[entry_id].references
             ),
         )
         for entry_id in sorted(ids)

@@ -35,16 +35,10 @@ def _checked(doc: YamlDocument, kb: KnowledgeBase) -> ProjectSpec:
             line=doc.line_of(()),
         )
     spec = validate_document(doc, ProjectSpec, SpecError)
-    _check_names(
-        doc, ("priorities",), spec.priorities, [*kb.criteria, *kb.groups], "criterion or group", key=True
-    )
+    _check_names(doc, ("priorities",), spec.priorities, [*kb.criteria, *kb.groups], "criterion or group", key=True)
     constraints = spec.constraints
-    _check_names(
-        doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria, "criterion", key=True
-    )
-    _check_names(
-        doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks, kb.frameworks, "framework"
-    )
+    _check_names(doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria, "criterion", key=True)
+    _check_names(doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks, kb.frameworks, "framework")
     _check_names(
         doc,
         ("constraints", "required_capabilities"),

@@ -123,9 +123,7 @@ class DeploymentTarget(StrictModel):
     """One place the models must run."""
 
     kind: TargetKind = Field(description="Kind of deployment target.")
-    required: bool = Field(
-        True, description="A required target is a hard constraint; optional ones only add weight."
-    )
+    required: bool = Field(True, description="A required target is a hard constraint; optional ones only add weight.")
     latency_ms_p95: Annotated[float, Field(gt=0)] | None = Field(
         None, description="Latency budget at p95, in milliseconds."
     )
@@ -161,9 +159,7 @@ class CodebaseSpec(StrictModel):
     custom_ops: Annotated[int, Field(ge=0)] = Field(
         0, description="Custom ops or kernels written for the current framework."
     )
-    keras_version: Literal[2, 3] | None = Field(
-        None, description="Keras major version, when the code uses Keras."
-    )
+    keras_version: Literal[2, 3] | None = Field(None, description="Keras major version, when the code uses Keras.")
 
 
 class InfrastructureSpec(StrictModel):
@@ -174,9 +170,7 @@ class InfrastructureSpec(StrictModel):
     operating_systems: list[OperatingSystem] = Field(
         default_factory=lambda: [OperatingSystem.linux], description="Developer and training OS."
     )
-    windows_native: bool = Field(
-        False, description="GPU work must run on native Windows (WSL2 is not an option)."
-    )
+    windows_native: bool = Field(False, description="GPU work must run on native Windows (WSL2 is not an option).")
     multi_gpu: bool = Field(False, description="Training uses several GPUs on one machine.")
     multi_node: bool = Field(False, description="Training spans several machines.")
 
@@ -199,9 +193,7 @@ class ProjectSpec(StrictModel):
     """A team's project, as the advisor needs to know it."""
 
     version: Literal[1] = Field(1, description="Spec format version (SPEC_VERSION).")
-    name: Annotated[str, Field(min_length=1, max_length=120)] = Field(
-        description="Project name, shown in the report."
-    )
+    name: Annotated[str, Field(min_length=1, max_length=120)] = Field(description="Project name, shown in the report.")
     description: str = Field("", description="One or two sentences about the project.")
     task: TaskSpec
     deployment: DeploymentSpec = Field(default_factory=DeploymentSpec)
@@ -211,8 +203,7 @@ class ProjectSpec(StrictModel):
     priorities: dict[str, Annotated[float, Field(ge=0, le=5)]] = Field(
         default_factory=dict,
         description=(
-            "Weight per criterion or criterion group, 0 (ignore) .. 5 (critical); replaces the "
-            "computed weight."
+            "Weight per criterion or criterion group, 0 (ignore) .. 5 (critical); replaces the computed weight."
         ),
     )
     constraints: ConstraintsSpec = Field(default_factory=ConstraintsSpec)

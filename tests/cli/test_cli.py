@@ -33,7 +33,7 @@ def test_recommend_in_every_format(fmt: str) -> None:
 def test_json_output_is_versioned_and_parses() -> None:
     result = runner.invoke(app, ["recommend", str(EXAMPLE), "-f", "json"])
     report = json.loads(result.stdout)
-    assert report["schema_version"] == "1.0" and report["winner"] == "pytorch"
+    assert report["schema_version"] == "1.1" and report["winner"] == "pytorch"
 
 
 def test_output_file_is_written(tmp_path: Path) -> None:

@@ -1,0 +1,84 @@
+"""What to probe: the workloads a spec implies, budgets per tier, and the framework order.
+
+Budgets include the framework import. ``quick`` runs each framework once; ``full`` runs them twice
+in ABBA order (torch, tf, tf, torch) against drift, and merges the samples of both rounds.
+"""
+
+from __future__ import annotations
+
+import re
+
+from advisor.errors import AdvisorError
+from advisor.probing.model import ProbeSettings
+from advisor.spec.model import ModelFamily, ProjectSpec
+from profilers.host import cpu_count
+
+ALL_WORKLOADS = ["mlp", "cnn", "transformer", "lstm"]
+FAMILY_WORKLOADS: dict[ModelFamily, list[str]] = {
+    ModelFamily.cnn: ["cnn"],
+    ModelFamily.transformer: ["transformer"],
+    ModelFamily.rnn: ["lstm"],
+    ModelFamily.mlp: ["mlp"],
+    ModelFamily.diffusion_unet: ["cnn", "transformer"],  # a U-Net mixes convolutions and attention
+    ModelFamily.gnn: ["mlp"],  # message passing is dominated by dense transforms and gathers
+    ModelFamily.mixed: ALL_WORKLOADS,
+}
+TIERS = {"quick": (60.0, 1), "full": (240.0, 2)}  # seconds per framework and round, rounds
+
+
+def workloads_for(spec: ProjectSpec) -> list[str]:
+    """The probe workloads closest to the spec's model family."""
+    return list(FAMILY_WORKLOADS[spec.task.model_family])
+
+
+def budget_of(value: str) -> tuple[float, int]:
+    """``quick``, ``full`` or a number of seconds per framework -> (seconds per round, rounds)."""
+    if value in TIERS:
+        return TIERS[value]
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise AdvisorError(f"budget must be quick, full or seconds, not '{value}'", field="--budget") from None
+    if not 5 <= seconds <= 3600:
+        raise AdvisorError("budget must be between 5 and 3600 seconds", field="--budget")
+    return seconds, 1
+
+
+def order(frameworks: list[str], rounds: int) -> list[str]:
+    """A, B for one round; A, B, B, A for two (ABBA cancels linear drift)."""
+    sequence: list[str] = []
+    for index in range(rounds):
+        sequence += frameworks if index % 2 == 0 else list(reversed(frameworks))
+    return sequence
+
+
+def settings(
+    *,
+    spec: ProjectSpec | None = None,
+    frameworks: list[str] | None = None,
+    workloads: list[str] | None = None,
+    modes: list[str] | None = None,
+    device: str = "auto",
+    precision: str = "fp32",
+    budget: str = "quick",
+    threads: int | None = None,
+) -> ProbeSettings:
+    """A probe run's settings: the spec's workloads unless given, the same CPU threads for everyone."""
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise AdvisorError(f"device must be auto, cpu or cuda:N, not '{device}'", field="--device")
+    if precision not in ("fp32", "tf32", "bf16", "fp16"):
+        raise AdvisorError(f"precision must be fp32, tf32, bf16 or fp16, not '{precision}'", field="--precision")
+    chosen = frameworks or ["pytorch", "tensorflow"]
+    seconds, rounds = budget_of(budget)
+    return ProbeSettings(
+        frameworks=chosen,
+        workloads=workloads or (workloads_for(spec) if spec else ALL_WORKLOADS),  # type: ignore[arg-type]
+        modes=modes or ["eager", "compiled"],  # type: ignore[arg-type]
+        device=device,
+        precision=precision,  # type: ignore[arg-type]
+        threads=threads or cpu_count(),
+        budget=budget,
+        budget_s_per_framework=seconds,
+        rounds=rounds,
+        order=order(chosen, rounds),
+    )

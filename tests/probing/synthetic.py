@@ -1,0 +1,90 @@
+"""Synthetic probe runs for tests that must not depend on installed frameworks or timing noise."""
+
+from __future__ import annotations
+
+import random
+
+from advisor.probing.model import ProbeRun, ProbeSettings
+from advisor.probing.run import compare
+from profilers.protocol import CellResult, Environment, ProbeResult
+from profilers.stats import summarize
+
+
+def cell(workload: str, mode: str, step_s: float, b1_s: float, seed: int) -> CellResult:
+    rng = random.Random(seed)
+    train = [step_s * (1 + rng.uniform(-0.03, 0.03)) for _ in range(30)]
+    b1 = [b1_s * (1 + rng.uniform(-0.03, 0.03)) for _ in range(50)]
+    return CellResult(
+        workload=workload,
+        mode=mode,
+        status="ok",
+        params=1000,
+        batch_size=32,  # type: ignore[arg-type]
+        large_batch_size=256,
+        first_step_s=step_s * 20,
+        train_step=summarize(train),
+        train_step_samples=train,
+        train_samples_per_s=32 / step_s,
+        infer_b1=summarize(b1),
+        infer_b1_samples=b1,
+        infer_throughput_samples_per_s=256 / (b1_s * 20),
+        peak_memory_bytes=300 * 2**20,
+        memory_source="process peak RSS",
+        wall_s=1.0,
+    )
+
+
+def environment(gpu_present: bool = False, gpu_visible: bool = False) -> Environment:
+    return Environment(
+        os="Linux",
+        python="3.11",
+        framework_version="x",
+        device="cpu",
+        device_name="Test CPU",
+        gpu_visible=gpu_visible,
+        gpu_present=gpu_present,
+        cpu_count=2,
+    )
+
+
+def run(
+    torch_step: float = 0.010,
+    tf_step: float = 0.020,
+    torch_b1: float = 0.002,
+    tf_b1: float = 0.002,
+    tf_env: Environment | None = None,
+    workload: str = "cnn",
+) -> ProbeRun:
+    results = [
+        ProbeResult(
+            framework="pytorch",
+            status="ok",
+            environment=environment(),
+            settings={"threads": 2, "precision": "fp32"},
+            cells=[cell(workload, "eager", torch_step, torch_b1, 1)],
+            wall_s=20,
+            budget_s=60,
+        ),
+        ProbeResult(
+            framework="tensorflow",
+            status="ok",
+            environment=tf_env or environment(),
+            settings={"threads": 2, "precision": "fp32"},
+            cells=[cell(workload, "eager", tf_step, tf_b1, 2)],
+            wall_s=25,
+            budget_s=60,
+        ),
+    ]
+    settings = ProbeSettings(
+        frameworks=["pytorch", "tensorflow"],
+        workloads=[workload],
+        modes=["eager"],  # type: ignore[list-item]
+        device="cpu",
+        precision="fp32",
+        threads=2,
+        budget="quick",
+        budget_s_per_framework=60,
+        rounds=1,
+        order=["pytorch", "tensorflow"],
+    )
+    return ProbeRun(settings=settings, results=results, comparisons=compare(results), wall_s=45)
