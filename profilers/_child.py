@@ -47,7 +47,7 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
         settings = backend.setup(request)
         environment = backend.environment(request)
         emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
-        cells = run_cells(backend, request, CHILD_STARTED, fault, emit)
+        cells = run_cells(backend, request, CHILD_STARTED, fault, emit, str(settings.get("device", "")) or None)
         wall = time.perf_counter() - CHILD_STARTED
         status = "ok" if all(c.status == "ok" for c in cells) else "partial"
         result = ProbeResult(

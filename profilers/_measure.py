@@ -133,11 +133,20 @@ def measure_cell(
 
 
 def run_cells(
-    backend: Backend, request: ProbeRequest, child_started: float, fault: str, emit: Emit
+    backend: Backend,
+    request: ProbeRequest,
+    child_started: float,
+    fault: str,
+    emit: Emit,
+    resolved_device: str | None = None,
 ) -> list[CellResult]:
-    """Every requested cell in order, each given an equal share of what is left of the budget."""
+    """Every requested cell in order, each given an equal share of what is left of the budget.
+
+    ``resolved_device`` is the device the backend chose (``auto`` resolved): it decides where NVML
+    reads energy and memory, so an ``auto`` run on a GPU is measured like an explicit ``cuda:0``.
+    """
     plan = [(w, m) for w in request.workloads for m in request.modes]
-    index = nvml.cuda_index(request.device)
+    index = nvml.gpu_index(resolved_device or request.device)
     gpu = nvml.open_gpu(index) if index is not None else None
     results: list[CellResult] = []
     for position, (name, mode) in enumerate(plan):

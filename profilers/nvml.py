@@ -73,10 +73,12 @@ def driver_versions() -> tuple[str | None, str | None]:
         return None, None
 
 
-def cuda_index(device: str) -> int | None:
-    """``cuda:N`` -> N; ``cuda`` -> 0; anything else -> None."""
-    if device == "cuda":
+def gpu_index(device: str) -> int | None:
+    """The GPU index of a device name in either framework's spelling (``cuda:N``, ``/GPU:N``), else None."""
+    name = device.lower().lstrip("/")
+    if name in ("cuda", "gpu"):
         return 0
-    if device.startswith("cuda:") and device[5:].isdigit():
-        return int(device[5:])
+    for prefix in ("cuda:", "gpu:"):
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            return int(name[len(prefix) :])
     return None

@@ -32,3 +32,9 @@ def test_same_distribution_has_no_winner() -> None:
 def test_bootstrap_is_reproducible() -> None:
     a, b = [1.0, 1.1, 0.9, 1.2, 1.0], [1.3, 1.2, 1.4, 1.3, 1.25]
     assert bootstrap_ratio(a, b, seed=7) == bootstrap_ratio(a, b, seed=7)
+
+
+def test_gpu_index_reads_both_frameworks_spellings() -> None:
+    from profilers.nvml import gpu_index
+
+    assert [gpu_index(d) for d in ("cuda:1", "/GPU:0", "cuda", "cpu", "/CPU:0", "auto")] == [1, 0, 0, None, None, None]
