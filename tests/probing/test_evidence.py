@@ -97,3 +97,21 @@ def test_bad_probe_options_are_user_errors() -> None:
     assert result.exit_code == 2 and "device must be auto, cpu or cuda:N" in result.stderr
     result = CliRunner().invoke(app, ["probe", "--workload", "gan"])
     assert result.exit_code == 2 and "'gan' is not one of" in result.stderr
+
+
+def test_ratings_use_compiled_comparisons_where_both_sides_have_them() -> None:
+    from advisor.probing.model import ProbeRun
+    from advisor.probing.run import compare
+
+    base = synthetic.run(torch_step=0.010, tf_step=0.050)  # eager: PyTorch 5x faster
+    results = []
+    for result, step in zip(base.results, (0.010, 0.010), strict=True):  # compiled: equal
+        cells = [
+            *result.cells,
+            synthetic.cell("cnn", "compiled", step, 0.002, 9 if result.framework == "pytorch" else 10),
+        ]
+        results.append(result.model_copy(update={"cells": cells}))
+    run = ProbeRun(settings=base.settings, results=results, comparisons=compare(results), wall_s=1)
+    evidence = evidence_from(run, ["pytorch", "tensorflow"])
+    assert ("training_performance", "pytorch") not in evidence.terms  # the eager 5x does not count
+    assert any(c.mode == "eager" and c.winner == "pytorch" for c in run.comparisons)  # but is reported
