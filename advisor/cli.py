@@ -11,12 +11,15 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from advisor import __version__
 from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    from advisor.knowledge.load import KnowledgeBase
 
 app = typer.Typer(
     add_completion=False,
@@ -255,6 +258,16 @@ def schema(
     typer.echo(json.dumps(document, indent=2, sort_keys=True))
 
 
+def _knowledge(folder: Path | None) -> KnowledgeBase:
+    """The knowledge base, or a one-line error and exit 2."""
+    from advisor.knowledge.load import load_knowledge
+
+    try:
+        return load_knowledge(folder)
+    except AdvisorError as error:
+        _fail(error)
+
+
 @kb_app.command("list")
 def kb_list(
     criterion: Annotated[str | None, typer.Option(help="Only entries on this criterion.")] = None,
@@ -262,12 +275,7 @@ def kb_list(
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """List knowledge entries (id, criterion, status, summary)."""
-    from advisor.knowledge.load import load_knowledge
-
-    try:
-        kb = load_knowledge(knowledge)
-    except AdvisorError as error:
-        _fail(error)
+    kb = _knowledge(knowledge)
     if criterion is not None and criterion not in kb.criteria:
         _fail(
             AdvisorError(
@@ -294,12 +302,7 @@ def kb_show(
     """Show one knowledge entry with its references."""
     import difflib
 
-    from advisor.knowledge.load import load_knowledge
-
-    try:
-        kb = load_knowledge(knowledge)
-    except AdvisorError as error:
-        _fail(error)
+    kb = _knowledge(knowledge)
     entry = kb.entries.get(entry_id)
     if entry is None:
         close = difflib.get_close_matches(entry_id, list(kb.entries), n=3)

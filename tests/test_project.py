@@ -36,9 +36,7 @@ def test_import_layers() -> None:
     tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if tool is None:
         pytest.skip("import-linter not installed")
-    result = subprocess.run(
-        [tool, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True
-    )
+    result = subprocess.run([tool, "--config", str(ROOT / "pyproject.toml")], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -18,9 +18,7 @@ EXAMPLE = EXAMPLES / "llm-finetuning-lab.yaml"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-m", "advisor", *args], capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize("fmt", ["terminal", "markdown", "json"])

@@ -13,6 +13,20 @@ from profilers.workloads import Workload, expected_params
 STEP_S = {"mlp": 0.001, "cnn": 0.002, "transformer": 0.002, "lstm": 0.003}
 
 
+def fake_request(**overrides: object) -> ProbeRequest:
+    """A small CPU request for the fake backend (two quick workloads, eager only)."""
+    options: dict[str, object] = {
+        "framework": "pytorch",
+        "workloads": ["mlp", "lstm"],
+        "modes": ["eager"],
+        "device": "cpu",
+        "threads": 1,
+        "budget_s": 3.0,
+    }
+    options.update(overrides)
+    return ProbeRequest.model_validate(options)
+
+
 class FakeCell:
     def __init__(self, workload: Workload, mode: Mode, slow_first: float) -> None:
         self.params = expected_params(workload.name)

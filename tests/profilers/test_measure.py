@@ -6,20 +6,7 @@ import time
 
 from profilers._measure import run_cells
 from profilers.protocol import CellResult, ProbeRequest
-from tests.profilers.fake_probe import FakeBackend
-
-
-def _request(**overrides: object) -> ProbeRequest:
-    options: dict[str, object] = {
-        "framework": "pytorch",
-        "workloads": ["mlp", "lstm"],
-        "modes": ["eager"],
-        "device": "cpu",
-        "threads": 1,
-        "budget_s": 2.0,
-    }
-    options.update(overrides)
-    return ProbeRequest.model_validate(options)
+from tests.profilers.fake_probe import FakeBackend, fake_request
 
 
 def _run(backend: FakeBackend, request: ProbeRequest, fault: str = "") -> list[CellResult]:
@@ -30,7 +17,7 @@ def _run(backend: FakeBackend, request: ProbeRequest, fault: str = "") -> list[C
 
 
 def test_cells_measure_every_metric() -> None:
-    cells = _run(FakeBackend(), _request())
+    cells = _run(FakeBackend(), fake_request(budget_s=2.0))
     assert [c.status for c in cells] == ["ok", "ok"]
     mlp = cells[0]
     assert mlp.train_step is not None and 0.0009 < mlp.train_step.median < 0.01
@@ -41,20 +28,20 @@ def test_cells_measure_every_metric() -> None:
 
 
 def test_a_slow_first_step_is_reported_as_over_budget() -> None:
-    cells = _run(FakeBackend(slow_first=0.8), _request(workloads=["mlp"], budget_s=1.0))
+    cells = _run(FakeBackend(slow_first=0.8), fake_request(workloads=["mlp"], budget_s=1.0))
     assert cells[0].status == "budget_exceeded" and "first step" in cells[0].message
 
 
 def test_a_build_failure_keeps_the_other_cells() -> None:
-    cells = _run(FakeBackend(fail_build="mlp"), _request())
+    cells = _run(FakeBackend(fail_build="mlp"), fake_request(budget_s=2.0))
     assert [c.status for c in cells] == ["error", "ok"] and "cannot build" in cells[0].message
 
 
 def test_out_of_memory_is_its_own_status() -> None:
-    cells = _run(FakeBackend(), _request(), fault="oom:lstm")
+    cells = _run(FakeBackend(), fake_request(budget_s=2.0), fault="oom:lstm")
     assert [c.status for c in cells] == ["ok", "oom"]
 
 
 def test_exhausted_budget_marks_the_rest_not_run() -> None:
-    cells = run_cells(FakeBackend(), _request(budget_s=0.5), time.perf_counter() - 1.0, "", lambda *_: None)
+    cells = run_cells(FakeBackend(), fake_request(budget_s=0.5), time.perf_counter() - 1.0, "", lambda *_: None)
     assert {c.status for c in cells} == {"not_run"}

@@ -11,6 +11,4 @@ from tests.report.golden import CASES, SUFFIX, golden_path, rendered
 @pytest.mark.parametrize("case", CASES)
 def test_report_matches_golden_file(case: str, fmt: str) -> None:
     expected = golden_path(case, fmt).read_text(encoding="utf-8")
-    assert rendered(case, fmt) == expected, (
-        "output changed: review it, then run python -m tests.report.golden"
-    )
+    assert rendered(case, fmt) == expected, "output changed: review it, then run python -m tests.report.golden"

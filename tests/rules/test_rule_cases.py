@@ -21,9 +21,7 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """Deep merge: mappings merge, everything else (lists included) is replaced."""
     out = dict(base)
     for key, value in patch.items():
-        out[key] = (
-            merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-        )
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
 
@@ -53,9 +51,7 @@ def test_there_are_rules() -> None:
 
 def test_per_framework_cases_say_for_which_framework() -> None:
     """A per-framework rule's firing cases must pin the frameworks, or a wrong {fw} would pass."""
-    missing = [
-        f"{r.id}_{c.name}" for r in _RULES if r.per_framework for c in r.cases.fires if c.fires_for is None
-    ]
+    missing = [f"{r.id}_{c.name}" for r in _RULES if r.per_framework for c in r.cases.fires if c.fires_for is None]
     assert missing == []
 
 

@@ -45,9 +45,7 @@ def test_probability_tracks_the_margin() -> None:
 
 
 def test_single_candidate_is_certain() -> None:
-    only = Problem(
-        ["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds, BASE.group_of, BASE.group_weights
-    )
+    only = Problem(["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds, BASE.group_of, BASE.group_weights)
     assert win_probability(only, "a", 100, 0) == 1.0
 
 
@@ -78,9 +76,7 @@ def test_weight_tipping_points_flip_exactly_at_the_threshold(
             step = side if tip.threshold > tip.current else -side
             value = max(0.0, tip.threshold + step)
             if tip.kind == "group_weight":
-                effective = problem.effective_weights(
-                    group_weights=dict(problem.group_weights) | {tip.target: value}
-                )
+                effective = problem.effective_weights(group_weights=dict(problem.group_weights) | {tip.target: value})
             else:
                 effective = problem.effective_weights(weights=dict(problem.weights) | {tip.target: value})
             scores = {f: problem.score(f, effective) for f in ("a", "b")}
@@ -104,9 +100,7 @@ def test_rating_tipping_point_is_exact() -> None:
     assert tips
     tip = tips[0]
     ratings = dict(BASE.ratings) | {(tip.target, tip.framework): tip.threshold}
-    moved = Problem(
-        BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds, BASE.group_of, BASE.group_weights
-    )
+    moved = Problem(BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds, BASE.group_of, BASE.group_weights)
     assert moved.score("a") == pytest.approx(moved.score("b"))
 
 

@@ -13,9 +13,7 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.spec import model as m
 from advisor.spec.load import parse_spec
 
-_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _enum(enum: type) -> st.SearchStrategy[str]:
