@@ -14,8 +14,10 @@ from advisor.spec.load import load_spec
 from advisor.spec.model import ProjectSpec
 
 if TYPE_CHECKING:
+    from advisor.migration.model import MigrationPlan
     from advisor.probing.model import ProbeRun, ProbeSettings
     from advisor.probing.run import OnEvent
+    from advisor.report.model import CitedEntry
 
 
 def load_context(
@@ -86,3 +88,25 @@ def load_evidence(path: Path | str) -> ProbeRun:
             hint="re-run advisor probe",
         )
     return run
+
+
+def migrate(
+    spec_path: Path | str, to: str | None = None, *, knowledge_dir: Path | None = None, rules_dir: Path | None = None
+) -> tuple[MigrationPlan, dict[str, str], tuple[CitedEntry, ...]]:
+    """The migration plan to ``to`` (default: the recommended one), framework names, and the cited entries."""
+    from advisor.errors import AdvisorError
+    from advisor.migration.plan import plan_migration
+
+    kb, rules = load_context(knowledge_dir, rules_dir)
+    spec = load_spec(spec_path, kb)
+    if to is None:
+        to = evaluate(spec, kb, rules, draws=100).winner
+        if to is None:
+            raise AdvisorError("no framework meets the hard constraints; name one with --to", field="--to")
+    if to not in kb.frameworks:
+        raise AdvisorError(f"unknown framework '{to}'", field="--to", hint="one of: " + ", ".join(kb.frameworks))
+    from advisor.scoring.explain import cite_entries
+
+    plan = plan_migration(spec, kb, to)
+    cited = cite_entries(kb, [*plan.cites, *(c for row in plan.api_map for c in row.cites)])
+    return plan, {fid: f.name for fid, f in kb.frameworks.items()}, cited

@@ -223,6 +223,81 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
 
 
 @app.command()
+def migrate(
+    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
+    to: Annotated[str | None, typer.Option(help="Target framework (default: the recommended one).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Plan the move of SPEC's existing code to another framework (strategy, phases, map, effort, risks)."""
+    from advisor import api
+    from advisor.output import write_text
+
+    try:
+        plan, names, cited = api.migrate(spec, to, knowledge_dir=knowledge)
+        if format is Format.json:
+            text = plan.model_dump_json(indent=2) + "\n"
+        else:
+            from advisor.report.markdown import migration_document
+
+            text = migration_document(plan, names, spec.name, cited)
+            if format is Format.terminal:
+                text = _markdown_for_terminal(text)
+        write_text(output, text)
+    except AdvisorError as error:
+        _fail(error)
+
+
+def _markdown_for_terminal(text: str) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = io.StringIO()
+    color = sys.stdout.isatty()
+    Console(file=buffer, width=100, force_terminal=color, no_color=not color).print(Markdown(text))
+    return buffer.getvalue()
+
+
+@app.command()
+def init(
+    output: Annotated[
+        str | None, typer.Argument(help="Spec file to write (default: project.yaml; '-' = stdout).")
+    ] = None,
+    defaults: Annotated[bool, typer.Option("--defaults", help="Take every default without asking.")] = False,
+    from_file: Annotated[Path | None, typer.Option("--from", help="Partial spec whose answers are taken.")] = None,
+    answer: Annotated[
+        list[str] | None, typer.Option("--set", metavar="ID=VALUE", help="An answer (repeatable).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    recommend_after: Annotated[
+        bool, typer.Option("--recommend/--no-recommend", help="Offer to run recommend on the written spec.")
+    ] = True,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """Write a project spec by answering questions (or from --defaults, --set and --from in scripts)."""
+    from advisor.questionnaire import run_init
+    from advisor.questionnaire.__main__ import show_recommendation
+
+    try:
+        code = run_init(
+            output,
+            interactive=sys.stdin.isatty(),
+            defaults=defaults,
+            from_file=from_file,
+            answers=answer or [],
+            force=force,
+            knowledge_dir=knowledge,
+            recommend=show_recommendation if recommend_after else None,
+        )
+    except AdvisorError as error:
+        _fail(error)
+    raise typer.Exit(code)
+
+
+@app.command()
 def validate(
     spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
     knowledge: KnowledgeOpt = None,

@@ -66,6 +66,20 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
             effects = ", ".join(f"{k} {v:+g}" for k, v in e.effects.items()) or "-"
             sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in e.references)
             out.append(f"| `{e.id}` | {e.status.value} | {effects} | {e.summary.replace('|', '/')} | {sources} |")
+    if kb.api_map:
+        out += [
+            "",
+            "## Migration map (advisor migrate)",
+            "",
+            "| Row | Area | TensorFlow / Keras | PyTorch | Equivalence | Sources |",
+            "|---|---|---|---|---|---|",
+        ]
+        for m in kb.api_map:
+            sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in m.references)
+            out.append(
+                f"| `{m.id}` | {m.area} | {m.tensorflow.replace('|', '/')} | {m.pytorch.replace('|', '/')} | "
+                f"{m.equivalence.value} | {sources} |"
+            )
     return "\n".join(out) + "\n"
 
 

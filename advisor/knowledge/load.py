@@ -12,6 +12,8 @@ from pydantic import RootModel
 from advisor._loading import load_model, located
 from advisor.errors import DataError
 from advisor.knowledge.model import (
+    ApiMapFile,
+    ApiMapping,
     Capability,
     CriteriaFile,
     Criterion,
@@ -44,6 +46,7 @@ class KnowledgeBase:
     entries: Mapping[str, KnowledgeEntry]
     entry_files: Mapping[str, str]  # entry id -> file name, for error messages and docs
     seed_claims: tuple[SeedClaim, ...] = ()
+    api_map: tuple[ApiMapping, ...] = ()
 
     @property
     def as_of(self) -> dt.date:
@@ -92,7 +95,32 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     for capability in capabilities.values():
         _check_capability(capability, capabilities_path, frameworks, entries)
     claims = tuple(_load_seed_claims(root / "seed_claims", entries))
-    return KnowledgeBase(groups, criteria, frameworks, capabilities, entries, files, claims)
+    return KnowledgeBase(
+        groups,
+        criteria,
+        frameworks,
+        capabilities,
+        entries,
+        files,
+        claims,
+        _load_api_map(root / "api_map.yaml", entries),
+    )
+
+
+def _load_api_map(path: Path, entries: Mapping[str, KnowledgeEntry]) -> tuple[ApiMapping, ...]:
+    """The migration map; optional, so a knowledge base without one still loads."""
+    if not path.exists():
+        return ()
+    mappings = load_model(path, ApiMapFile).mappings
+    seen: set[str] = set()
+    for mapping in mappings:
+        if mapping.id in seen:
+            raise located(path, "duplicate id", field=mapping.id)
+        seen.add(mapping.id)
+        for cited in mapping.cites:
+            if cited not in entries:
+                raise located(path, f"cites unknown knowledge entry '{cited}'", field=mapping.id)
+    return tuple(mappings)
 
 
 def _load_seed_claims(folder: Path, entries: Mapping[str, KnowledgeEntry]) -> list[SeedClaim]:

@@ -164,3 +164,35 @@ class SeedClaimFile(StrictModel):
     """A ledger file under ``knowledge_base/seed_claims/``: proves every seed claim was weighed."""
 
     claims: list[SeedClaim]
+
+
+class Equivalence(str, Enum):
+    """How closely one framework's tool maps onto the other's."""
+
+    direct = "direct"  # same concept, mostly mechanical translation
+    partial = "partial"  # exists, but semantics or coverage differ: plan work
+    none = "none"  # no counterpart: replace with a third-party tool or redesign
+
+
+class ApiMapping(StrictModel):
+    """One row of the migration map between PyTorch and TensorFlow/Keras, with its sources."""
+
+    id: Identifier
+    area: Annotated[str, Field(min_length=3)]
+    pytorch: Annotated[str, Field(min_length=2)]
+    tensorflow: Annotated[str, Field(min_length=2)]
+    equivalence: Equivalence
+    note: Annotated[str, Field(min_length=10, description="What differs and what to watch for, in our words.")]
+    applies_to: list[str] = Field(
+        default_factory=list,
+        description="Deployment target kinds this row only matters for (empty: every project).",
+    )
+    cites: list[Identifier] = Field(default_factory=list, description="Knowledge entries behind the row.")
+    references: Annotated[list[Reference], Field(min_length=1)]
+    reviewed: dt.date
+
+
+class ApiMapFile(StrictModel):
+    """``knowledge_base/api_map.yaml``."""
+
+    mappings: list[ApiMapping]

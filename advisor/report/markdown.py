@@ -3,8 +3,10 @@ what would change the pick, the per-criterion table and the dated references."""
 
 from __future__ import annotations
 
+from advisor.migration.model import MigrationPlan
+from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import PROBE_COLUMNS, delta, headline, probe_cells, weight_label
-from advisor.report.model import Recommendation
+from advisor.report.model import CitedEntry, Recommendation
 
 
 def _cite(ids: tuple[str, ...] | list[str]) -> str:
@@ -27,7 +29,8 @@ def render(report: Recommendation) -> str:
         meta += f"; generated {report.generated_at}"
     out += [meta + ".", "", f"_{report.evidence.note}_", ""]
     out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
-    out += _notes(report) + _probe(report) + _criteria(report) + _rules(report) + _references(report)
+    out += _notes(report) + _migration(report) + _probe(report) + _criteria(report) + _rules(report)
+    out += _references(report)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -88,6 +91,13 @@ def _confidence(report: Recommendation) -> list[str]:
     else:
         out.append("No single weight (0-5) or rating (1-5) change flips the pick.")
     return [*out, ""]
+
+
+def _migration(report: Recommendation) -> list[str]:
+    if report.migration is None:
+        return []
+    names = {s.framework: s.name for s in report.ranking}
+    return migration_markdown(report.migration, names, _cite)
 
 
 def _probe(report: Recommendation) -> list[str]:
@@ -181,9 +191,22 @@ def _rules(report: Recommendation) -> list[str]:
 
 
 def _references(report: Recommendation) -> list[str]:
+    return _reference_lines(report.references)
+
+
+def _reference_lines(cited: tuple[CitedEntry, ...]) -> list[str]:
     out = ["## References", ""]
-    for e in report.references:
+    for e in cited:
         status = "" if e.status == "current" else f" ({e.status})"
         sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
         out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
     return [*out, ""]
+
+
+def migration_document(
+    plan: MigrationPlan, names: dict[str, str], spec_file: str, cited: tuple[CitedEntry, ...]
+) -> str:
+    """``advisor migrate``'s Markdown: the plan alone, with the references it cites."""
+    out = [f"# Migration plan for `{spec_file}`", "", *migration_markdown(plan, names, _cite, level=2)]
+    out += _reference_lines(cited)
+    return "\n".join(out).rstrip() + "\n"

@@ -12,7 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-REPORT_SCHEMA_VERSION = "1.1"
+from advisor.migration.model import MigrationPlan
+
+REPORT_SCHEMA_VERSION = "1.2"
 
 
 class _Frozen(BaseModel):
@@ -216,6 +218,7 @@ class Recommendation(_Frozen):
     notes: tuple[Note, ...]
     fired_rules: tuple[FiredRule, ...]
     evidence: Evidence
+    migration: MigrationPlan | None  # None only when no framework can be picked
     references: tuple[CitedEntry, ...]
 
     def framework_name(self, framework_id: str) -> str:

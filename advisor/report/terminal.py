@@ -50,6 +50,8 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
             console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
+    if report.migration is not None:
+        console.print(Text(_migration_line(report), style="cyan"))
     if report.evidence.probe is not None:
         _print_probe(console, report)
     console.print(_criteria(report))
@@ -128,3 +130,15 @@ def _print_probe(console: Console, report: Recommendation) -> None:
     )
     for c in probe.comparisons:
         console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")
+
+
+def _migration_line(report: Recommendation) -> str:
+    plan = report.migration
+    assert plan is not None
+    if not plan.needed or plan.effort is None:
+        return f"Migration: {plan.reason}"
+    name = next(s.name for s in plan.strategies if s.id == plan.recommended)
+    return (
+        f"Migration from {plan.source}: {name}, {plan.effort.low:g}-{plan.effort.high:g} person-weeks "
+        f"(advisor migrate SPEC for the plan)."
+    )

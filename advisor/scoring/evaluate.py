@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from advisor import __version__
 from advisor.errors import SpecError
 from advisor.knowledge.load import KnowledgeBase
+from advisor.migration.model import MigrationPlan
+from advisor.migration.plan import plan_migration
 from advisor.report.model import (
     Confidence,
     CriterionScore,
@@ -93,6 +95,7 @@ def evaluate(
     order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
     winner = order[0] if candidates else None
     rule_index = {r.id: r for r in rules}
+    migration = plan_migration(spec, kb, winner) if winner else None
     return Recommendation(
         advisor_version=__version__,
         project=spec.name,
@@ -121,7 +124,8 @@ def evaluate(
         notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites) for n in outcome.notes),
         fired_rules=_fired(outcome, rule_index),
         evidence=_evidence(evidence, measured),
-        references=cited_entries(kb, ratings, rule_index, outcome, checks),
+        migration=migration,
+        references=cited_entries(kb, ratings, rule_index, outcome, checks, _migration_cites(migration)),
     )
 
 
@@ -145,6 +149,12 @@ def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str
     for key, terms in outcome.rating_terms.items():
         ratings[key] = ratings[key].with_terms(list(terms), sd=SD_KNOWN)
     return ratings
+
+
+def _migration_cites(plan: MigrationPlan | None) -> list[str]:
+    if plan is None:
+        return []
+    return [*plan.cites, *(c for row in plan.api_map for c in row.cites)]
 
 
 def _confidence(

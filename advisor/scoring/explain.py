@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from advisor.knowledge.load import KnowledgeBase
 from advisor.report.model import CitedEntry, Exclusion, Reason, ReferenceOut, TippingPoint
@@ -116,9 +116,10 @@ def cited_entries(
     rule_index: Mapping[str, Rule],
     outcome: RuleOutcome,
     checks: Mapping[str, tuple[list[Exclusion], list[str]]],
+    extra: Iterable[str] = (),
 ) -> tuple[CitedEntry, ...]:
     """Every knowledge entry the report relies on, with its dated references, sorted by id."""
-    ids: set[str] = set()
+    ids: set[str] = set(extra)
     for rating in ratings.values():
         ids.update(term_cites(rating.terms, rule_index))
     for firing in outcome.firings:
@@ -126,6 +127,11 @@ def cited_entries(
     for exclusions, _ in checks.values():
         for exclusion in exclusions:
             ids.update(exclusion.cites)
+    return cite_entries(kb, ids)
+
+
+def cite_entries(kb: KnowledgeBase, ids: Iterable[str]) -> tuple[CitedEntry, ...]:
+    """The entries ``ids`` with their dated references, sorted by id (for a References section)."""
     return tuple(
         CitedEntry(
             id=entry_id,
@@ -135,5 +141,5 @@ def cited_entries(
                 ReferenceOut(source=r.source, as_of=r.as_of, note=r.note) for r in kb.entries[entry_id].references
             ),
         )
-        for entry_id in sorted(ids)
+        for entry_id in sorted(set(ids))
     )

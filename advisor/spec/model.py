@@ -192,7 +192,7 @@ class ConstraintsSpec(StrictModel):
 class ProjectSpec(StrictModel):
     """A team's project, as the advisor needs to know it."""
 
-    version: Literal[1] = Field(1, description="Spec format version (SPEC_VERSION).")
+    version: Literal[1] = Field(1, description="Spec format version.")
     name: Annotated[str, Field(min_length=1, max_length=120)] = Field(description="Project name, shown in the report.")
     description: str = Field("", description="One or two sentences about the project.")
     task: TaskSpec

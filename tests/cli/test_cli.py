@@ -31,7 +31,7 @@ def test_recommend_in_every_format(fmt: str) -> None:
 def test_json_output_is_versioned_and_parses() -> None:
     result = runner.invoke(app, ["recommend", str(EXAMPLE), "-f", "json"])
     report = json.loads(result.stdout)
-    assert report["schema_version"] == "1.1" and report["winner"] == "pytorch"
+    assert report["schema_version"] == "1.2" and report["winner"] == "pytorch"
 
 
 def test_output_file_is_written(tmp_path: Path) -> None:
@@ -121,3 +121,17 @@ def test_kb_list_and_show(kb) -> None:  # type: ignore[no-untyped-def]
 def test_version() -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("framework-advisor ")
+
+
+def test_migrate_command() -> None:
+    result = runner.invoke(
+        app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "pytorch", "-f", "markdown"]
+    )
+    assert (
+        result.exit_code == 0 and "## Migration plan: to PyTorch" in result.stdout and "person-weeks" in result.stdout
+    )
+    assert "## References" in result.stdout
+    same = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "tensorflow"])
+    assert same.exit_code == 0 and "no migration" in same.stdout
+    bad = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "jax"])
+    assert bad.exit_code == 2 and "unknown framework 'jax'" in bad.stderr

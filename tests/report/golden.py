@@ -21,9 +21,32 @@ def golden_path(case: str, fmt: str) -> Path:
     return GOLDEN / f"{case}.{SUFFIX[fmt]}"
 
 
+# advisor migrate: TF -> PyTorch, PyTorch -> TF, and Keras code
+MIGRATE_CASES = [
+    ("tpu-recommender", "pytorch"),
+    ("edge-asr-robotics", "tensorflow"),
+    ("keras-enterprise-forecasting", "pytorch"),
+]
+
+
+def migrate_rendered(case: str, to: str) -> str:
+    from advisor.api import migrate
+    from advisor.report.markdown import migration_document
+
+    plan, names, cited = migrate(EXAMPLES / f"{case}.yaml", to)
+    return migration_document(plan, names, f"{case}.yaml", cited)
+
+
+def migrate_golden_path(case: str, to: str) -> Path:
+    return GOLDEN / f"migrate-{case}-to-{to}.md"
+
+
 if __name__ == "__main__":
     GOLDEN.mkdir(exist_ok=True)
     for case in CASES:
         for fmt in SUFFIX:
             golden_path(case, fmt).write_text(rendered(case, fmt), encoding="utf-8")
             print("wrote", golden_path(case, fmt))
+    for case, to in MIGRATE_CASES:
+        migrate_golden_path(case, to).write_text(migrate_rendered(case, to), encoding="utf-8")
+        print("wrote", migrate_golden_path(case, to))

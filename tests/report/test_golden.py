@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.report.golden import CASES, SUFFIX, golden_path, rendered
+from tests.report.golden import (
+    CASES,
+    MIGRATE_CASES,
+    SUFFIX,
+    golden_path,
+    migrate_golden_path,
+    migrate_rendered,
+    rendered,
+)
 
 
 @pytest.mark.parametrize("fmt", list(SUFFIX))
@@ -12,3 +20,9 @@ from tests.report.golden import CASES, SUFFIX, golden_path, rendered
 def test_report_matches_golden_file(case: str, fmt: str) -> None:
     expected = golden_path(case, fmt).read_text(encoding="utf-8")
     assert rendered(case, fmt) == expected, "output changed: review it, then run python -m tests.report.golden"
+
+
+@pytest.mark.parametrize(("case", "to"), MIGRATE_CASES)
+def test_migration_plan_matches_golden_file(case: str, to: str) -> None:
+    expected = migrate_golden_path(case, to).read_text(encoding="utf-8")
+    assert migrate_rendered(case, to) == expected, "plan changed: review it, then run python -m tests.report.golden"

@@ -1,0 +1,1 @@
+"""Migration plans: from the team's current framework to the recommended (or requested) one."""

@@ -1,0 +1,125 @@
+"""The fixed parts of a migration plan: strategies, phases with exit criteria, risks, checks.
+
+Kept as typed constants next to the planner: they are methodology rather than facts about the
+frameworks (those live in the knowledge base and are cited by id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from advisor.migration.model import Phase
+
+
+@dataclass(frozen=True)
+class StrategyTemplate:
+    name: str
+    summary: str
+    factor: float
+    cites: tuple[str, ...]
+
+
+STRATEGIES: dict[str, StrategyTemplate] = {
+    "full_rewrite": StrategyTemplate(
+        "Full rewrite",
+        "Port every model, pipeline and serving path at once, then switch over.",
+        1.0,
+        ("migration-cost-scales-with-codebase",),
+    ),
+    "incremental": StrategyTemplate(
+        "Incremental",
+        "New models in the target framework; existing ones stay until each is retrained or retired.",
+        1.1,
+        ("migration-cost-scales-with-codebase",),
+    ),
+    "convert_and_freeze": StrategyTemplate(
+        "Convert and freeze (ONNX)",
+        "Export inference-only models to ONNX once and serve them with ONNX Runtime; never port their code.",
+        0.3,
+        ("torch-onnx-dynamo-exporter-default", "keras-export-onnx-format", "tf2onnx-unmaintained-keras3-gap"),
+    ),
+    "keras3_backend": StrategyTemplate(
+        "Keras 3 backend switch",
+        "Move the Keras code to Keras 3 with backend-neutral keras.ops, then run it on the PyTorch backend.",
+        0.5,
+        ("keras3-backend-switch-path", "keras-skills-transfer-across-backends", "tf-keras-legacy-package"),
+    ),
+}
+
+PHASES = (
+    Phase(
+        name="Inventory",
+        goal="Know exactly what has to move.",
+        exit_criteria=(
+            "every model listed with owner, inputs and outputs, metric and tolerance",
+            "custom ops, data pipelines and serving endpoints listed",
+            "each item mapped to a row of the API map, or marked as having no equivalent",
+        ),
+    ),
+    Phase(
+        name="Pilot model",
+        goal="Port one representative model end to end to calibrate the estimate.",
+        exit_criteria=(
+            "pilot reaches output or metric parity within tolerance",
+            "measured effort of the pilot replaces the planning weights of the estimate",
+        ),
+    ),
+    Phase(
+        name="Data pipeline",
+        goal="Feed the new framework the same data.",
+        exit_criteria=(
+            "same batches on a fixed-seed sample (contents and order where order matters)",
+            "input throughput at least that of the old pipeline",
+        ),
+    ),
+    Phase(
+        name="Training loop",
+        goal="Train in the new framework.",
+        exit_criteria=(
+            "loss curve on a fixed-seed subset within tolerance of the old one",
+            "checkpoints save, restore and resume",
+        ),
+    ),
+    Phase(
+        name="Evaluation parity",
+        goal="Show that nothing got worse.",
+        exit_criteria=(
+            "every model within its agreed metric tolerance on the held-out set",
+            "latency and memory measured on the target hardware (advisor probe)",
+        ),
+    ),
+    Phase(
+        name="Serving and deployment switch",
+        goal="Move traffic without downtime.",
+        exit_criteria=("new path in shadow or canary with latency within budget", "rollback to the old path rehearsed"),
+    ),
+    Phase(
+        name="Decommission",
+        goal="Stop paying for two stacks.",
+        exit_criteria=("old framework removed from requirements, images and CI", "old serving shut down"),
+    ),
+)
+
+VERIFICATION = (
+    "Weight ports (same architecture, converted weights): fp32 outputs on golden inputs within max abs 1e-4 "
+    "and max rel 1e-3 of the source model.",
+    "Retrained models: task metric within the tolerance agreed in the inventory, on the same held-out set and "
+    "seeds; parity of outputs is not expected across frameworks.",
+    "Training: the first few hundred steps of the loss curve on a fixed-seed subset within a few percent.",
+    "Performance: advisor probe on the target hardware before and after (same workloads, same settings).",
+)
+DEPLOYMENT_CHECK_GAP = (
+    "Export round-trips of the deployment formats are not measured by this version of the advisor (the "
+    "deployment checks are planned); verify the route for each target on the pilot model."
+)
+
+# What staying put costs, per framework: knowledge ids whose summaries are shown (when they apply).
+STAYING_COSTS: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "tensorflow": (
+        ("tf-221-maintenance-focus", None),
+        ("tf-keras-legacy-package", "keras2"),
+        ("hf-v5-tf-users-must-move", "huggingface"),
+        ("tfjs-stalled-releases", "browser"),
+    ),
+    "pytorch": (("torchserve-archived", "server"), ("torchscript-deprecated", None)),
+}

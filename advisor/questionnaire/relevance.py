@@ -1,0 +1,57 @@
+"""Which questions earlier answers make irrelevant, as data: one condition per question that has one.
+
+A question without a rule is always asked. ``*`` in an id stands for the list item being asked about, so a
+per-target rule looks at that target's own kind. Rules only skip questions; they never add any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.questionnaire.questions import ITEM
+
+_ON_DEVICE = frozenset({"android", "ios", "browser", "microcontroller", "edge_linux", "serverless"})
+_KERAS_CODE = frozenset({"keras", "tensorflow", "mixed"})
+
+
+@dataclass(frozen=True)
+class AskWhen:
+    """Ask only when the earlier answer ``field`` is (or, for a list, contains) one of ``any_of``, and is
+    (contains) none of ``none_of``."""
+
+    field: str
+    any_of: frozenset[str] = frozenset()
+    none_of: frozenset[str] = frozenset()
+    why: str = ""  # shown when an answer is given for a question its condition skips
+
+
+RULES: Mapping[str, AskWhen] = {
+    "deployment.targets.*.latency_ms_p95": AskWhen(
+        "deployment.targets.*.kind", none_of=frozenset({"batch"}), why="batch targets have no latency budget"
+    ),
+    "deployment.targets.*.max_model_size_mb": AskWhen(
+        "deployment.targets.*.kind", any_of=_ON_DEVICE, why="only on-device and serverless targets limit size"
+    ),
+    "codebase.lines_of_code": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
+    "codebase.models": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
+    "codebase.custom_ops": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
+    "codebase.keras_version": AskWhen("codebase.framework", any_of=_KERAS_CODE, why="the code does not use Keras"),
+    "infrastructure.windows_native": AskWhen(
+        "infrastructure.operating_systems", any_of=frozenset({"windows"}), why="Windows is not among the systems"
+    ),
+}
+
+
+def skip_reason(template_id: str, answers: Mapping[str, Any], item_key: str | None = None) -> str | None:
+    """Why the question is irrelevant given ``answers`` so far, or None when it should be asked."""
+    rule = RULES.get(template_id)
+    if rule is None:
+        return None
+    field = rule.field if item_key is None else rule.field.replace(f".{ITEM}.", f".{item_key}.", 1)
+    value = answers.get(field)
+    given = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+    if (rule.any_of and not given & rule.any_of) or given & rule.none_of:
+        return rule.why or f"not asked for this {field}"
+    return None
