@@ -279,7 +279,15 @@ def init(
 ) -> None:
     """Write a project spec by answering questions (or from --defaults, --set and --from in scripts)."""
     from advisor.questionnaire import run_init
-    from advisor.questionnaire.__main__ import show_recommendation
+
+    def show_recommendation(spec_path: Path) -> int:
+        """The offer at the end of init: the terminal report for the new spec (exit 1 if nothing fits)."""
+        from advisor.api import recommend as run
+        from advisor.report.formats import renderer
+
+        report = run(spec_path)
+        typer.echo(renderer("terminal")(report))
+        return 0 if report.winner is not None else 1
 
     try:
         code = run_init(

@@ -53,7 +53,7 @@ CONFIRM = re.compile(rb"Run `advisor recommend` on it now\? \[Y/n\]: ")
 def _spawn(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
     return pexpect.spawn(
         sys.executable,
-        ["-m", "advisor.questionnaire", *args],
+        ["-m", "advisor", "init", *args],  # the real CLI command a user runs
         cwd=str(tmp_path),
         env={"TERM": "dumb", "PATH": "/usr/bin:/bin", "COLUMNS": "120", "LINES": "40"},
         timeout=30,
