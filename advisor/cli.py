@@ -39,6 +39,16 @@ class Format(str, Enum):
     json = "json"
 
 
+class ReportFormat(str, Enum):
+    """recommend's formats: the plain ones plus the design-review HTML and the MADR decision record."""
+
+    terminal = "terminal"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+    adr = "adr"
+
+
 def _fail(error: AdvisorError) -> NoReturn:
     typer.echo(f"error: {error}", err=True)
     if error.hint:
@@ -75,7 +85,7 @@ RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to 
 @app.command()
 def recommend(
     spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.terminal,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo confidence estimate.")] = 2026,
     draws: Annotated[int, typer.Option(min=100, max=100_000, help="Monte Carlo draws.")] = 2000,
@@ -101,12 +111,14 @@ def recommend(
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
         run = api.load_evidence(evidence) if evidence is not None else None
         if probe:
+            parsed = api.validate(spec, knowledge)
             settings = api.probe_settings(
-                spec=api.validate(spec, knowledge),
+                spec=parsed,
                 device=device,
                 precision=precision,
                 budget=budget,
                 modes=_modes(mode),
+                deploy=_deploy_targets(parsed),
             )
             run = _run_probes(settings)
             if save_evidence:
@@ -121,7 +133,7 @@ def recommend(
             evidence=run,
         )
         render = renderer(format.value)
-        if format is Format.terminal and output == "-" and sys.stdout.isatty():
+        if format is ReportFormat.terminal and output == "-" and sys.stdout.isatty():
             import shutil
 
             text = render(report, width=min(shutil.get_terminal_size().columns, 140), color=True)  # type: ignore[call-arg]
@@ -167,6 +179,9 @@ def probe(
     budget: BudgetOpt = "quick",
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for every framework (default: all).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Save the run as JSON ('-' = stdout).")] = None,
+    deploy: Annotated[
+        bool, typer.Option("--deploy", help="Also convert the models for the spec's targets (all without --spec).")
+    ] = False,
 ) -> None:
     """Measure PyTorch and TensorFlow on this machine (one child process each) and compare them."""
     from advisor import api
@@ -183,6 +198,7 @@ def probe(
             precision=precision,
             budget=budget,
             threads=threads,
+            deploy=_deploy_targets(parsed) if deploy else None,
         )
         run = _run_probes(settings)
         if output:
@@ -192,6 +208,12 @@ def probe(
     _print_probe_run(run)
     if not any(c.status == "ok" for r in run.results for c in r.cells):
         raise typer.Exit(1)
+
+
+def _deploy_targets(spec):  # type: ignore[no-untyped-def]
+    from advisor.probing.plan import ALL_DEPLOY, deploy_targets_for
+
+    return deploy_targets_for(spec) if spec is not None else list(ALL_DEPLOY)
 
 
 def _choices(given: list[str] | None, allowed: tuple[str, ...], option: str) -> list[str] | None:

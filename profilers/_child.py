@@ -21,7 +21,7 @@ from pydantic import ValidationError  # noqa: E402
 
 from profilers._measure import run_cells  # noqa: E402
 from profilers.backend import Backend  # noqa: E402
-from profilers.protocol import PROTOCOL_VERSION, ProbeRequest, ProbeResult  # noqa: E402
+from profilers.protocol import PROTOCOL_VERSION, DeployCheck, ProbeRequest, ProbeResult  # noqa: E402
 
 EVENT_PREFIX = "@@probe "
 
@@ -31,13 +31,44 @@ def emit(event: str, payload: dict[str, Any]) -> None:
     sys.stderr.flush()
 
 
+def _allowance(request: ProbeRequest) -> float:
+    return request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
+
+
+def _deploy(backend: Backend, request: ProbeRequest) -> list[DeployCheck]:
+    """The deployment checks, each streamed as an event so a later crash keeps them."""
+    if not request.deploy:
+        return []
+    emit("deploy_start", {"targets": list(request.deploy)})
+    checks = backend.deploy(request, time.perf_counter())
+    for item in checks:
+        emit("deploy", item.model_dump(mode="json"))
+    return checks
+
+
+def _reserve_stdout() -> int:
+    """Keep the real stdout for the one result; everything else that prints (converters, C++ logging)
+    goes to stderr, at the file-descriptor level so prints from native code cannot corrupt the protocol."""
+    sys.stdout.flush()
+    result_fd = os.dup(1)
+    os.dup2(2, 1)
+    return result_fd
+
+
+def _write_result(result_fd: int, result: ProbeResult) -> None:
+    sys.stdout.flush()
+    with os.fdopen(result_fd, "w", encoding="utf-8") as handle:
+        handle.write(result.model_dump_json() + "\n")
+
+
 def main(framework: str, make_backend: Callable[[], Backend]) -> int:
     """Run the request on stdin with the backend ``make_backend`` builds; always print one result."""
+    result_fd = _reserve_stdout()
     try:
         request = ProbeRequest.model_validate_json(sys.stdin.read())
     except ValidationError as error:
         result = ProbeResult(framework=framework, status="error", message=f"bad request: {error}")  # type: ignore[arg-type]
-        sys.stdout.write(result.model_dump_json() + "\n")
+        _write_result(result_fd, result)
         return 0
     fault = os.environ.get("ADVISOR_PROBE_FAULT", "")
     settings: dict[str, Any] = {}
@@ -48,6 +79,7 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
         environment = backend.environment(request)
         emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
         cells = run_cells(backend, request, CHILD_STARTED, fault, emit, str(settings.get("device", "")) or None)
+        checks = _deploy(backend, request)
         wall = time.perf_counter() - CHILD_STARTED
         status = "ok" if all(c.status == "ok" for c in cells) else "partial"
         result = ProbeResult(
@@ -56,9 +88,10 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
             environment=environment,
             settings=settings,
             cells=cells,
+            deploy_checks=checks,
             wall_s=wall,
             budget_s=request.budget_s,
-            over_budget=wall > request.budget_s,
+            over_budget=wall > _allowance(request),
             message="" if status == "ok" else "some cells did not complete",
         )
     except Exception as error:
@@ -73,6 +106,5 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
             budget_s=request.budget_s,
         )
     assert result.protocol_version == PROTOCOL_VERSION
-    sys.stdout.write(result.model_dump_json() + "\n")
-    sys.stdout.flush()
+    _write_result(result_fd, result)
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from profilers.protocol import Environment, Mode, ProbeRequest
+from profilers.protocol import DeployCheck, Environment, Mode, ProbeRequest
 from profilers.workloads import Workload
 
 
@@ -47,3 +47,6 @@ class Backend(Protocol):
         """(peak bytes since the last reset, what counter it came from)."""
 
     def is_oom(self, error: BaseException) -> bool: ...
+
+    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
+        """Convert the probe models along ``request.deploy``'s routes, load them back, compare outputs."""

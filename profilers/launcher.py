@@ -23,7 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from profilers._child import EVENT_PREFIX
-from profilers.protocol import PROTOCOL_VERSION, CellResult, Environment, ProbeRequest, ProbeResult
+from profilers.protocol import PROTOCOL_VERSION, CellResult, DeployCheck, Environment, ProbeRequest, ProbeResult
 
 MODULES = {"pytorch": "profilers.torch_probe", "tensorflow": "profilers.tf_probe"}
 PACKAGES = {
@@ -63,7 +63,8 @@ def run_probe(
             message=f"{package} is not installed: {hint}",
             budget_s=request.budget_s,
         )
-    limit = timeout_s if timeout_s is not None else request.budget_s + GRACE_S
+    allowance = request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
+    limit = timeout_s if timeout_s is not None else allowance + GRACE_S
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", MODULES[request.framework]],
@@ -126,6 +127,7 @@ class _EventReader:
 
     def __init__(self, process: subprocess.Popen[str], on_event: OnEvent | None) -> None:
         self.cells: list[CellResult] = []
+        self.checks: list[DeployCheck] = []
         self.environment: Environment | None = None
         self.settings: dict[str, Any] = {}
         self.tail: list[str] = []
@@ -144,6 +146,8 @@ class _EventReader:
                 kind = event.pop("event")
                 if kind == "cell":
                     self.cells.append(CellResult.model_validate(event))
+                elif kind == "deploy":
+                    self.checks.append(DeployCheck.model_validate(event))
                 elif kind == "environment":
                     self.environment = Environment.model_validate(event["environment"])
                     self.settings = event.get("settings", {})
@@ -171,6 +175,7 @@ class _EventReader:
             environment=self.environment,  # type: ignore[arg-type]
             settings=self.settings,
             cells=self.cells + missing,
+            deploy_checks=self.checks,
             wall_s=wall,
             budget_s=request.budget_s,
             over_budget=wall > request.budget_s,

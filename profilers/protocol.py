@@ -18,6 +18,8 @@ Precision = Literal["fp32", "tf32", "bf16", "fp16"]
 Mode = Literal["eager", "compiled"]
 CellStatus = Literal["ok", "error", "oom", "budget_exceeded", "skipped", "not_run"]
 ProbeStatus = Literal["ok", "partial", "error", "crashed", "timeout", "missing"]
+DeployTarget = Literal["server", "onnx", "mobile", "microcontroller", "browser"]
+DeployStatus = Literal["ok", "failed", "parity_failed", "not_checked"]
 
 
 class _Model(BaseModel):
@@ -34,8 +36,10 @@ class ProbeRequest(_Model):
     device: str = Field("auto", description="auto, cpu or cuda:N")
     precision: Precision = "fp32"
     threads: int = Field(ge=1, description="CPU threads, the same for every framework")
-    budget_s: float = Field(gt=0, description="Wall-clock budget for the whole child")
+    budget_s: float = Field(gt=0, description="Wall-clock budget for the measurements")
     seed: int = 0
+    deploy: list[DeployTarget] = Field(default_factory=list, description="Deployment routes to check after measuring")
+    deploy_budget_s: float = Field(120.0, gt=0, description="Extra wall-clock allowance for the deployment checks")
 
 
 class Stats(_Model):
@@ -74,6 +78,23 @@ class CellResult(_Model):
     wall_s: float = 0.0
 
 
+class DeployCheck(_Model):
+    """One real conversion of a probe model to a deployment format, loaded back and compared."""
+
+    target: DeployTarget
+    workload: WorkloadName
+    route: str = Field(
+        description="The conversion route actually used, e.g. 'Keras model.export(format=\"onnx\") -> onnxruntime'"
+    )
+    status: DeployStatus
+    message: str = ""
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    tolerance: str | None = Field(None, description="The parity criterion applied")
+    artifact_bytes: int | None = None
+    convert_s: float | None = None
+
+
 class Environment(_Model):
     os: str
     python: str
@@ -100,6 +121,7 @@ class ProbeResult(_Model):
         default_factory=dict, description="Every setting that could tilt a comparison"
     )
     cells: list[CellResult] = Field(default_factory=list)
+    deploy_checks: list[DeployCheck] = Field(default_factory=list)
     wall_s: float = 0.0
     budget_s: float = 0.0
     over_budget: bool = False

@@ -18,7 +18,7 @@ from typing import Any
 
 from profilers import host, nvml
 from profilers._child import main
-from profilers.protocol import Environment, Mode, ProbeRequest
+from profilers.protocol import DeployCheck, Environment, Mode, ProbeRequest
 from profilers.workloads import CnnShape, LstmShape, MlpShape, TransformerShape, Workload
 
 LEARNING_RATE, MOMENTUM = 0.01, 0.9  # the PyTorch probe uses the same SGD
@@ -147,6 +147,12 @@ class TensorFlowBackend:
             return host.peak_rss_bytes(), host.PEAK_RSS_SOURCE
         info = self.tf.config.experimental.get_memory_info(f"GPU:{self._gpu_index()}")
         return int(info["peak"]), "tf.config.experimental.get_memory_info peak (TF allocator)"
+
+    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
+        """Run the requested deployment routes on the probe models (profilers/tf_deploy.py)."""
+        from profilers.tf_deploy import run_deploy_checks
+
+        return run_deploy_checks(self, request, started)
 
     def is_oom(self, error: BaseException) -> bool:
         return isinstance(error, self.tf.errors.ResourceExhaustedError)

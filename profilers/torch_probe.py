@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from profilers import host, nvml
 from profilers._child import main
-from profilers.protocol import Environment, Mode, ProbeRequest
+from profilers.protocol import DeployCheck, Environment, Mode, ProbeRequest
 from profilers.workloads import WORKLOADS, LstmShape, Workload
 
 if TYPE_CHECKING:
@@ -179,6 +179,12 @@ class TorchBackend:
                 "torch.cuda.max_memory_allocated (caching-allocator peak since the cell's reset)",
             )
         return host.peak_rss_bytes(), host.PEAK_RSS_SOURCE
+
+    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
+        """Run the requested deployment routes on the probe models (profilers/torch_deploy.py)."""
+        from profilers.torch_deploy import run_deploy_checks
+
+        return run_deploy_checks(self, request, started)
 
     def is_oom(self, error: BaseException) -> bool:
         if isinstance(error, self.torch.cuda.OutOfMemoryError):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from profilers.protocol import Mode, Precision, ProbeResult, WorkloadName
+from profilers.protocol import DeployTarget, Mode, Precision, ProbeResult, WorkloadName
 
 PROBE_RUN_SCHEMA_VERSION = "1.0"
 
@@ -31,6 +31,7 @@ class ProbeSettings(_Frozen):
     budget_s_per_framework: float
     rounds: int
     order: list[str]
+    deploy: list[DeployTarget] = []
 
 
 class Comparison(_Frozen):

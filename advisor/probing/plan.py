@@ -27,6 +27,26 @@ TIERS = {"quick": (90.0, 1), "full": (240.0, 2)}  # seconds per framework and ro
 # quick fits a 2-core CPU running all four workloads eager and compiled (TF XLA compiles take 1-5 s each)
 
 
+DEPLOY_OF_TARGET = {
+    "server_rest": "server",
+    "server_grpc": "server",
+    "serverless": "server",
+    "batch": "server",
+    "android": "mobile",
+    "ios": "mobile",
+    "edge_linux": "mobile",
+    "microcontroller": "microcontroller",
+    "browser": "browser",
+}
+ALL_DEPLOY = ["server", "onnx", "mobile", "microcontroller", "browser"]
+
+
+def deploy_targets_for(spec: ProjectSpec) -> list[str]:
+    """Deployment checks a spec implies: one per kind of target, plus ONNX (the portable route)."""
+    kinds = {DEPLOY_OF_TARGET[t.kind.value] for t in spec.deployment.targets}
+    return [d for d in ALL_DEPLOY if d in kinds or (d == "onnx" and kinds)]
+
+
 def workloads_for(spec: ProjectSpec) -> list[str]:
     """The probe workloads closest to the spec's model family."""
     return list(FAMILY_WORKLOADS[spec.task.model_family])
@@ -63,6 +83,7 @@ def settings(
     precision: str = "fp32",
     budget: str = "quick",
     threads: int | None = None,
+    deploy: list[str] | None = None,
 ) -> ProbeSettings:
     """A probe run's settings: the spec's workloads unless given, the same CPU threads for everyone."""
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
@@ -82,4 +103,5 @@ def settings(
         budget_s_per_framework=seconds,
         rounds=rounds,
         order=order(chosen, rounds),
+        deploy=deploy or [],  # type: ignore[arg-type]
     )

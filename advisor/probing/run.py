@@ -20,6 +20,7 @@ def run_probes(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed
     """Run every framework in ``settings.order``; a failed child never stops the others."""
     started = time.perf_counter()
     results: list[ProbeResult] = []
+    deployed: set[str] = set()  # deployment checks run once per framework, in its first round
     for framework in settings.order:
         request = ProbeRequest(
             framework=framework,  # type: ignore[arg-type]
@@ -30,11 +31,13 @@ def run_probes(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed
             threads=settings.threads,
             budget_s=settings.budget_s_per_framework,
             seed=seed,
+            deploy=settings.deploy if framework not in deployed else [],
         )
         if on_event is not None:
             on_event(framework, "launch", {"cells": len(settings.workloads) * len(settings.modes)})
         callback = (lambda kind, payload, fw=framework: on_event(fw, kind, payload)) if on_event else None
         result = run_probe(request, on_event=callback)
+        deployed.add(framework)
         results.append(result)
         if on_event is not None:
             on_event(framework, "finished", {"status": result.status})

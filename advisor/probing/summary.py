@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from advisor.probing.model import ProbeRun
-from advisor.report.model import ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
+from advisor.report.model import DeployRow, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
+from advisor.scoring.evidence import DEPLOY_CRITERION
 from profilers.protocol import CellResult, ProbeResult
 
 
@@ -55,4 +56,22 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
             for r in run.results
         ),
         warnings=warnings,
+        deploy=tuple(
+            DeployRow(
+                framework=r.framework,
+                target=c.target,
+                criterion=DEPLOY_CRITERION[c.target],
+                workload=c.workload,
+                route=c.route,
+                status=c.status,
+                message=c.message,
+                max_abs_error=c.max_abs_error,
+                max_rel_error=c.max_rel_error,
+                tolerance=c.tolerance,
+                size_kb=round(c.artifact_bytes / 1024, 1) if c.artifact_bytes is not None else None,
+                convert_s=round(c.convert_s, 2) if c.convert_s is not None else None,
+            )
+            for r in run.results
+            for c in r.deploy_checks
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advisor.report.model import ProbeRow, Recommendation
+from advisor.report.model import CitedEntry, DeployRow, ProbeRow, Recommendation
 
 
 def headline(report: Recommendation) -> str:
@@ -74,4 +74,55 @@ def probe_cells(row: ProbeRow) -> tuple[str, ...]:
         number(row.peak_mb, 0),
         number(row.first_step_s),
         number(row.energy_mj_per_sample),
+    )
+
+
+def md_cite(ids: tuple[str, ...] | list[str]) -> str:
+    """Markdown links to the knowledge entries' anchors in the References section."""
+    return " ".join(f"[`{i}`](#kb-{i})" for i in ids)
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: a pipe or a newline would end the cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def md_reference_lines(cited: tuple[CitedEntry, ...], heading: str = "## References") -> list[str]:
+    """The dated references, each with the anchor that :func:`md_cite` links to."""
+    out = [heading, ""]
+    for e in cited:
+        status = "" if e.status == "current" else f" ({e.status})"
+        sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
+        out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
+    return [*out, ""]
+
+
+DEPLOY_COLUMNS = (
+    "Framework",
+    "Target",
+    "Evidence for",
+    "Workload",
+    "Route",
+    "Status",
+    "Parity (max abs / rel)",
+    "Size KB",
+    "Convert s",
+    "Converter message or reason",
+)
+
+
+def deploy_cells(row: DeployRow) -> tuple[str, ...]:
+    """One deployment check as display strings, shared by the terminal and Markdown renderers."""
+    parity = "-" if row.max_abs_error is None else f"{row.max_abs_error:.2g} / {number(row.max_rel_error, 3)}"
+    return (
+        row.framework,
+        row.target,
+        row.criterion,
+        row.workload,
+        row.route,
+        row.status,
+        parity,
+        number(row.size_kb, 1),
+        number(row.convert_s),
+        row.message or "-",
     )

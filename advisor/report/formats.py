@@ -13,6 +13,8 @@ FORMATS: dict[str, str] = {
     "terminal": "advisor.report.terminal",
     "markdown": "advisor.report.markdown",
     "json": "advisor.report.json_format",
+    "html": "advisor.report.html",
+    "adr": "advisor.report.adr",
 }
 
 

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from advisor.migration.model import MigrationPlan
 from advisor.report._migration_markdown import migration_markdown
-from advisor.report._text import PROBE_COLUMNS, delta, headline, probe_cells, weight_label
+from advisor.report._text import (
+    DEPLOY_COLUMNS,
+    PROBE_COLUMNS,
+    delta,
+    deploy_cells,
+    headline,
+    md_cell,
+    md_cite,
+    md_reference_lines,
+    probe_cells,
+    weight_label,
+)
 from advisor.report.model import CitedEntry, Recommendation
-
-
-def _cite(ids: tuple[str, ...] | list[str]) -> str:
-    return " ".join(f"[`{i}`](#kb-{i})" for i in ids)
-
-
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def render(report: Recommendation) -> str:
@@ -40,7 +43,7 @@ def _scores(report: Recommendation) -> list[str]:
         status = "excluded" if s.excluded else ("pick" if s.framework == report.winner else "candidate")
         if s.warnings:
             status += "; " + "; ".join(s.warnings)
-        out.append(f"| {s.rank} | {s.name} | {s.score:.2f} | {_escape(status)} |")
+        out.append(f"| {s.rank} | {s.name} | {s.score:.2f} | {md_cell(status)} |")
     return [*out, ""]
 
 
@@ -55,7 +58,7 @@ def _reasons(report: Recommendation) -> list[str]:
     ):
         if group:
             out += [f"**{title}** (share of the score margin in brackets):", ""]
-            out += [f"- {r.text} [{r.contribution:+.2f}]. Sources: {_cite(r.cites)}" for r in group]
+            out += [f"- {r.text} [{r.contribution:+.2f}]. Sources: {md_cite(r.cites)}" for r in group]
             out.append("")
     return out
 
@@ -68,7 +71,7 @@ def _excluded(report: Recommendation) -> list[str]:
     for s in excluded:
         for e in s.exclusions:
             by = ", ".join(f"`{w}`" for w in e.required_by)
-            sources = f" Sources: {_cite(e.cites)}" if e.cites else ""
+            sources = f" Sources: {md_cite(e.cites)}" if e.cites else ""
             out.append(f"- **{s.name}**: {e.reason} (required by {by}).{sources}")
     return [*out, ""]
 
@@ -97,7 +100,7 @@ def _migration(report: Recommendation) -> list[str]:
     if report.migration is None:
         return []
     names = {s.framework: s.name for s in report.ranking}
-    return migration_markdown(report.migration, names, _cite)
+    return migration_markdown(report.migration, names, md_cite)
 
 
 def _probe(report: Recommendation) -> list[str]:
@@ -115,7 +118,7 @@ def _probe(report: Recommendation) -> list[str]:
     if probe.warnings:
         out.append("")
     out += ["| " + " | ".join(PROBE_COLUMNS) + " |", "|" + "---|" * len(PROBE_COLUMNS)]
-    out += ["| " + " | ".join(_escape(c) for c in probe_cells(row)) + " |" for row in probe.rows]
+    out += ["| " + " | ".join(md_cell(c) for c in probe_cells(row)) + " |" for row in probe.rows]
     out.append("")
     if probe.comparisons:
         out += [
@@ -127,6 +130,16 @@ def _probe(report: Recommendation) -> list[str]:
             f"- {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]"
             for c in probe.comparisons
         ]
+        out.append("")
+    if probe.deploy:
+        out += [
+            "Deployment checks: each probe model converted for real, loaded back and compared with the source "
+            "model on the same input; a failed conversion lowers the criterion it is evidence for.",
+            "",
+            "| " + " | ".join(DEPLOY_COLUMNS) + " |",
+            "|" + "---|" * len(DEPLOY_COLUMNS),
+        ]
+        out += ["| " + " | ".join(md_cell(c) for c in deploy_cells(row)) + " |" for row in probe.deploy]
         out.append("")
     for fw in probe.frameworks:
         env = fw.environment or {}
@@ -143,7 +156,7 @@ def _notes(report: Recommendation) -> list[str]:
     if not report.notes:
         return []
     out = ["## Notes", ""]
-    out += [f"- {n.text} ({n.source}; sources: {_cite(n.cites)})" for n in report.notes]
+    out += [f"- {n.text} ({n.source}; sources: {md_cite(n.cites)})" for n in report.notes]
     return [*out, ""]
 
 
@@ -173,7 +186,7 @@ def _criteria(report: Recommendation) -> list[str]:
             for f in ids
             if c.ratings[f].terms
         )
-        out.append(f"| {c.name} | {weight_label(c.weight)} | {cells} | {_escape(basis) or '-'} |")
+        out.append(f"| {c.name} | {weight_label(c.weight)} | {cells} | {md_cell(basis) or '-'} |")
     zero = [c.name for c in report.criteria if c.weight == 0]
     if zero:
         out += ["", f"Weight 0 (not part of the score for this spec): {', '.join(zero)}."]
@@ -186,27 +199,18 @@ def _rules(report: Recommendation) -> list[str]:
     out = ["## Rules that applied", ""]
     for r in report.fired_rules:
         scope = f" (for {', '.join(r.frameworks)})" if r.frameworks else ""
-        out.append(f"- `{r.id}`{scope}: {r.summary} Sources: {_cite(r.cites)}")
+        out.append(f"- `{r.id}`{scope}: {r.summary} Sources: {md_cite(r.cites)}")
     return [*out, ""]
 
 
 def _references(report: Recommendation) -> list[str]:
-    return _reference_lines(report.references)
-
-
-def _reference_lines(cited: tuple[CitedEntry, ...]) -> list[str]:
-    out = ["## References", ""]
-    for e in cited:
-        status = "" if e.status == "current" else f" ({e.status})"
-        sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
-        out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
-    return [*out, ""]
+    return md_reference_lines(report.references)
 
 
 def migration_document(
     plan: MigrationPlan, names: dict[str, str], spec_file: str, cited: tuple[CitedEntry, ...]
 ) -> str:
     """``advisor migrate``'s Markdown: the plan alone, with the references it cites."""
-    out = [f"# Migration plan for `{spec_file}`", "", *migration_markdown(plan, names, _cite, level=2)]
-    out += _reference_lines(cited)
+    out = [f"# Migration plan for `{spec_file}`", "", *migration_markdown(plan, names, md_cite, level=2)]
+    out += md_reference_lines(cited)
     return "\n".join(out).rstrip() + "\n"

@@ -181,6 +181,23 @@ class ProbeComparison(_Frozen):
     verdict: str
 
 
+class DeployRow(_Frozen):
+    """One deployment check as shown in the report, beside the criterion it is evidence for."""
+
+    framework: str
+    target: str
+    criterion: str
+    workload: str
+    route: str
+    status: str
+    message: str
+    max_abs_error: float | None
+    max_rel_error: float | None
+    tolerance: str | None
+    size_kb: float | None
+    convert_s: float | None
+
+
 class ProbeSummary(_Frozen):
     device: str
     precision: str
@@ -190,6 +207,7 @@ class ProbeSummary(_Frozen):
     comparisons: tuple[ProbeComparison, ...]
     frameworks: tuple[ProbeFramework, ...]
     warnings: tuple[str, ...]
+    deploy: tuple[DeployRow, ...] = ()
 
 
 class Evidence(_Frozen):

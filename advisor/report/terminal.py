@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report._text import PROBE_COLUMNS, headline, probe_cells, weight_label
-from advisor.report.model import ProbeRow, Recommendation
+from advisor.report._text import DEPLOY_COLUMNS, PROBE_COLUMNS, deploy_cells, headline, probe_cells, weight_label
+from advisor.report.model import DeployRow, ProbeRow, Recommendation
 
 DEFAULT_WIDTH = 100
 
@@ -130,6 +130,8 @@ def _print_probe(console: Console, report: Recommendation) -> None:
     )
     for c in probe.comparisons:
         console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")
+    if probe.deploy:
+        console.print(deploy_table(probe.deploy))
 
 
 def _migration_line(report: Recommendation) -> str:
@@ -142,3 +144,13 @@ def _migration_line(report: Recommendation) -> str:
         f"Migration from {plan.source}: {name}, {plan.effort.low:g}-{plan.effort.high:g} person-weeks "
         f"(advisor migrate SPEC for the plan)."
     )
+
+
+def deploy_table(rows: tuple[DeployRow, ...]) -> Table:
+    table = Table(title="Deployment checks (real conversions, loaded back and compared)", title_justify="left")
+    for column in DEPLOY_COLUMNS:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        cells = deploy_cells(row)
+        table.add_row(*cells[:-1], cells[-1][:160])
+    return table

@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 
 from advisor.probing.model import Comparison, ProbeRun
 from advisor.scoring.ratings import Term
+from profilers.protocol import DeployCheck
 
 CRITERION = {"train_step_time": "training_performance", "infer_b1_latency": "inference_performance"}
+DEPLOY_CRITERION = {
+    "server": "production_serving",
+    "onnx": "production_serving",
+    "mobile": "mobile_edge",
+    "microcontroller": "microcontroller",
+    "browser": "browser",
+}
+DEPLOY_PENALTY = 1.0  # a framework whose every checked conversion for a criterion failed loses one point
 MAX_SHIFT = 1.0
 MEASURED_SD = 0.25
 GPU_BLIND_PENALTY = -1.0
@@ -60,6 +69,7 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
                 terms.setdefault((criterion, framework), []).append(
                     Term(f"evidence:{metric}", round(sign * shift, 3), note)
                 )
+    _deploy_terms(run, frameworks, terms)
     warnings = []
     for result in run.results:
         env = result.environment
@@ -76,3 +86,37 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
         if result.status != "ok":
             warnings.append(f"{result.framework} probe: {result.status}: {result.message}")
     return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings))
+
+
+def _counts_against(check: DeployCheck) -> bool | None:
+    """True: a failure that counts; False: a success; None: not evidence either way.
+
+    An int8 parity miss on the probe models is not held against a framework: the probe models are
+    untrained, and quantisation error depends on trained weights and calibration data.
+    """
+    if check.status == "not_checked" or (check.status == "parity_failed" and check.target == "microcontroller"):
+        return None
+    return check.status != "ok"
+
+
+def _deploy_terms(run: ProbeRun, frameworks: list[str], terms: dict[tuple[str, str], list[Term]]) -> None:
+    """Failed conversions lower the deployment criterion they bear on, in proportion, naming the failures."""
+    for result in run.results:
+        if result.framework not in frameworks:
+            continue
+        by_criterion: dict[str, list[DeployCheck]] = {}
+        for check in result.deploy_checks:
+            if _counts_against(check) is not None:
+                by_criterion.setdefault(DEPLOY_CRITERION[check.target], []).append(check)
+        for criterion, checks in sorted(by_criterion.items()):
+            failed = [c for c in checks if _counts_against(c)]
+            if not failed:
+                continue
+            named = "; ".join(f"{c.workload} {c.target}: {c.message[:120]}" for c in failed[:3])
+            terms.setdefault((criterion, result.framework), []).append(
+                Term(
+                    f"evidence:deploy:{criterion}",
+                    round(-DEPLOY_PENALTY * len(failed) / len(checks), 3),
+                    f"{len(failed)} of {len(checks)} conversions failed ({named})",
+                )
+            )

@@ -115,3 +115,40 @@ def test_ratings_use_compiled_comparisons_where_both_sides_have_them() -> None:
     evidence = evidence_from(run, ["pytorch", "tensorflow"])
     assert ("training_performance", "pytorch") not in evidence.terms  # the eager 5x does not count
     assert any(c.mode == "eager" and c.winner == "pytorch" for c in run.comparisons)  # but is reported
+
+
+def test_a_failed_conversion_lowers_its_criterion_with_the_failure_cited() -> None:
+    from profilers.protocol import DeployCheck
+
+    base = synthetic.run()
+    failing = DeployCheck(
+        target="mobile",
+        workload="cnn",
+        route="TFLiteConverter (float)",
+        status="failed",
+        message="error: 'tf.Svd' op is neither a custom op nor a flex op",
+    )
+    working = DeployCheck(
+        target="mobile",
+        workload="cnn",
+        route="ExecuTorch",
+        status="ok",
+        max_abs_error=0.0,
+        max_rel_error=0.0,
+        tolerance="fp32",
+        artifact_bytes=1000,
+        convert_s=1.0,
+    )
+    untrained_int8 = DeployCheck(target="microcontroller", workload="cnn", route="int8", status="parity_failed")
+    results = [
+        r.model_copy(update={"deploy_checks": [working] if r.framework == "pytorch" else [failing, untrained_int8]})
+        for r in base.results
+    ]
+    run = base.model_copy(update={"results": results})
+    evidence = evidence_from(run, ["pytorch", "tensorflow"])
+    term = evidence.terms[("mobile_edge", "tensorflow")][0]
+    assert term.delta == -1.0 and "tf.Svd" in term.note and term.source == "evidence:deploy:mobile_edge"
+    assert ("mobile_edge", "pytorch") not in evidence.terms
+    assert ("microcontroller", "tensorflow") not in evidence.terms  # int8 noise on untrained weights: not held against
+    text = render(recommend(SPEC, draws=100, evidence=run))
+    assert "Deployment checks" in text and "evidence:deploy:mobile_edge -1.0" in text

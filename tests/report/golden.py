@@ -10,10 +10,20 @@ from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = ["llm-finetuning-lab", "windows-lab-segmentation", "keras-enterprise-forecasting"]
-SUFFIX = {"terminal": "txt", "markdown": "md", "json": "json"}
+SUFFIX = {"terminal": "txt", "markdown": "md", "json": "json", "html": "html", "adr": "adr.md"}
+
+# The design-review formats also render a report with everything in it: synthetic probe evidence
+# (seeded, so stable) and a migration (Keras 3 code, PyTorch wins).
+FULL_CASE = "plant-app-keras3-code"
+FULL_FORMATS = ["html", "adr"]
+SPECS = Path(__file__).parent / "specs"
 
 
 def rendered(case: str, fmt: str) -> str:
+    if case == FULL_CASE:
+        from tests.probing import synthetic
+
+        return renderer(fmt)(recommend(SPECS / f"{case}.yaml", evidence=synthetic.run()))
     return renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml"))
 
 
@@ -47,6 +57,9 @@ if __name__ == "__main__":
         for fmt in SUFFIX:
             golden_path(case, fmt).write_text(rendered(case, fmt), encoding="utf-8")
             print("wrote", golden_path(case, fmt))
+    for fmt in FULL_FORMATS:
+        golden_path(FULL_CASE, fmt).write_text(rendered(FULL_CASE, fmt), encoding="utf-8")
+        print("wrote", golden_path(FULL_CASE, fmt))
     for case, to in MIGRATE_CASES:
         migrate_golden_path(case, to).write_text(migrate_rendered(case, to), encoding="utf-8")
         print("wrote", migrate_golden_path(case, to))

@@ -1,0 +1,219 @@
+"""A self-contained HTML report for design reviews: one file, inline CSS and SVG, nothing fetched.
+
+Jinja2 renders ``templates/report.html.j2`` with autoescaping on; this module only derives the
+numbers the charts need (weighted contributions, the tornado's margins, probe medians) and hands
+them to :mod:`advisor.report._svg` for layout. The output is byte-stable for the same report: no
+timestamps beyond the report's own ``generated_at``, no random ids.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from advisor.report import _svg
+from advisor.report._text import DEPLOY_COLUMNS, PROBE_COLUMNS, delta, deploy_cells, headline, probe_cells, weight_label
+from advisor.report.model import ProbeFramework, ProbeRow, Recommendation
+from advisor.scoring.confidence import Problem
+from advisor.scoring.weights import MAX_WEIGHT
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def render(report: Recommendation) -> str:
+    return _environment().get_template("report.html.j2").render(report=report, view=_view(report))
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the golden test instead of vanishing
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = format
+    env.filters["pct"] = lambda value: f"{value:.0%}"
+    env.filters["weight"] = weight_label
+    env.filters["delta"] = delta
+    env.filters["url_and_rest"] = url_and_rest
+    return env
+
+
+def url_and_rest(text: str) -> tuple[str | None, str]:
+    """Split ``"https://... (as of 2026-01-01)"`` so the template can link the URL and only the URL."""
+    head, _, tail = text.partition(" ")
+    if head.startswith(("https://", "http://")):
+        return head, (" " + tail) if tail else ""
+    return None, text
+
+
+def _view(report: Recommendation) -> dict[str, Any]:
+    names = {s.framework: s.name for s in report.ranking}
+    fills = {s.framework: _svg.FILLS[i % len(_svg.FILLS)] for i, s in enumerate(report.ranking)}
+    ids = sorted(names)  # the criteria table's column order, as in the Markdown report
+    first = report.ranking[0].framework
+    return {
+        "headline": headline(report),
+        "names": names,
+        "fills": fills,
+        "ids": ids,
+        "reasons_for": [r for r in report.reasons if r.favours == first],
+        "reasons_against": [r for r in report.reasons if r.favours != first],
+        "runner_up": report.ranking[1].name if len(report.ranking) > 1 else None,
+        "score_chart": _score_chart(report, fills),
+        "tornado": _tornado(report),
+        "probe_charts": _probe_charts(report, fills),
+        "probe_columns": PROBE_COLUMNS,
+        "probe_rows": [probe_cells(row) for row in report.evidence.probe.rows] if report.evidence.probe else [],
+        "deploy_columns": DEPLOY_COLUMNS,
+        "deploy_rows": [deploy_cells(row) for row in report.evidence.probe.deploy] if report.evidence.probe else [],
+        "probe_frameworks": _probe_frameworks(report),
+        "criteria_rows": [
+            c for c in report.criteria if c.weight > 0 or any(c.ratings[f].terms for f in ids)
+        ],  # as the Markdown table: a 0-weight criterion without evidence says nothing
+        "zero_weight": [c.name for c in report.criteria if c.weight == 0],
+    }
+
+
+def _legend(report: Recommendation, fills: dict[str, str], frameworks: list[str]) -> list[_svg.LegendItem]:
+    return [_svg.LegendItem(fills[f], report.framework_name(f)) for f in frameworks]
+
+
+def _score_chart(report: Recommendation, fills: dict[str, str]) -> _svg.Chart:
+    """Each criterion's weighted contribution (share x rating) per framework; they sum to the score."""
+    frameworks = [s.framework for s in report.ranking]
+    rows = [
+        _svg.Row(
+            label=f"{c.name} ({c.share:.0%})",
+            values=tuple(round(c.share * c.ratings[f].value, 3) for f in frameworks),
+            notes=tuple(f"{c.share * c.ratings[f].value:.2f} (rating {c.ratings[f].value:.1f})" for f in frameworks),
+        )
+        for c in report.criteria
+        if c.share > 0
+    ]
+    return _svg.bar_chart(
+        "chart-scores",
+        "Weighted score per criterion",
+        "For each criterion with a share of the score, each framework's rating times that share. "
+        "A framework's bars add up to its score on the 1-5 scale.",
+        rows,
+        _legend(report, fills, frameworks),
+        "points",
+    )
+
+
+def _problem(report: Recommendation, candidates: list[str]) -> Problem:
+    """The scoring model rebuilt from the report's own numbers, so the chart and the text agree."""
+    return Problem(
+        candidates=candidates,
+        criteria=[c.criterion for c in report.criteria],
+        weights={c.criterion: c.weight for c in report.criteria},
+        ratings={(c.criterion, f): c.ratings[f].value for c in report.criteria for f in candidates},
+        sds={(c.criterion, f): c.ratings[f].sd for c in report.criteria for f in candidates},
+        group_of={c.criterion: c.group for c in report.criteria},
+        group_weights={g.group: g.weight for g in report.groups},
+    )
+
+
+def _tornado(report: Recommendation) -> _svg.Chart | None:
+    """The winner's lead over the runner-up with each weighted criterion's weight at 0 and at the maximum."""
+    candidates = [s.framework for s in report.ranking if not s.excluded]
+    if report.winner is None or len(candidates) < 2:
+        return None
+    winner, runner_up = candidates[0], candidates[1]
+    problem = _problem(report, candidates)
+
+    def margin(weights: dict[str, float] | None = None) -> float:
+        effective = problem.effective_weights(weights)
+        return problem.score(winner, effective) - problem.score(runner_up, effective)
+
+    current = dict(problem.weights)
+    rows = [
+        _svg.TornadoRow(
+            label=f"{c.name} (weight {c.weight:g})",
+            at_zero=round(margin({**current, c.criterion: 0.0}), 3),
+            at_max=round(margin({**current, c.criterion: MAX_WEIGHT}), 3),
+        )
+        for c in report.criteria
+        if c.weight > 0
+    ]
+    rows.sort(key=lambda r: -abs(r.at_max - r.at_zero))  # stable: ties keep the report's order
+    return _svg.tornado(
+        "chart-tornado",
+        f"How each weight moves the lead of {report.framework_name(winner)} over {report.framework_name(runner_up)}",
+        f"Each row sets one criterion's weight to 0 or to {MAX_WEIGHT:g}, all else as in the spec, and shows "
+        "the resulting score margin. Bars that cross the dashed line at 0 flip the pick.",
+        round(margin(), 3),
+        rows,
+        (_svg.LegendItem("low", "weight set to 0"), _svg.LegendItem("high", f"weight set to {MAX_WEIGHT:g}")),
+        report.framework_name(runner_up),
+    )
+
+
+_PROBE_METRICS: tuple[tuple[str, str, Callable[[ProbeRow], tuple[float | None, float | None]]], ...] = (
+    ("train", "Training step time: median with p95 whisker", lambda r: (r.train_ms, r.train_p95_ms)),
+    ("infer", "Batch-1 inference latency: median with p95 whisker", lambda r: (r.b1_p50_ms, r.b1_p95_ms)),
+)
+
+
+def _probe_charts(report: Recommendation, fills: dict[str, str]) -> list[_svg.Chart]:
+    probe = report.evidence.probe
+    if probe is None:
+        return []
+    frameworks = [s.framework for s in report.ranking if any(r.framework == s.framework for r in probe.rows)]
+    cells = list(dict.fromkeys((r.workload, r.mode) for r in probe.rows))
+    by_key = {(r.framework, r.workload, r.mode): r for r in probe.rows}
+    charts = []
+    for metric, title, pick in _PROBE_METRICS:
+        rows = []
+        for workload, mode in cells:
+            measured = [by_key.get((f, workload, mode)) for f in frameworks]
+            values = [pick(r) if r is not None else (None, None) for r in measured]
+            rows.append(
+                _svg.Row(
+                    label=f"{workload} ({mode})",
+                    values=tuple(v[0] for v in values),
+                    notes=tuple(_probe_note(r, v) for r, v in zip(measured, values, strict=True)),
+                    whiskers=tuple(v[1] for v in values),
+                )
+            )
+        if any(v is not None for row in rows for v in row.values):
+            description = (
+                f"Bars are medians, whiskers reach the 95th percentile, per framework; device {probe.device}, "
+                f"{probe.precision}, budget {probe.budget}. Lower is better."
+            )
+            charts.append(
+                _svg.bar_chart(
+                    f"chart-probe-{metric}", title, description, rows, _legend(report, fills, frameworks), "ms"
+                )
+            )
+    return charts
+
+
+def _probe_note(row: ProbeRow | None, values: tuple[float | None, float | None]) -> str:
+    if row is None:
+        return "not run"
+    if row.status != "ok" or values[0] is None:
+        message = f"{row.status}: {row.message}" if row.message else row.status
+        return message if len(message) <= 60 else message[:57] + "..."
+    p95 = f" / p95 {values[1]:.2f}" if values[1] is not None else ""
+    return f"p50 {values[0]:.2f}{p95} ms" + (" (noisy)" if row.noisy else "")
+
+
+def _probe_frameworks(report: Recommendation) -> list[tuple[ProbeFramework, str, str]]:
+    """Each child's framework, where it ran and its settings, worded as in the Markdown report."""
+    probe = report.evidence.probe
+    out = []
+    for fw in probe.frameworks if probe else ():
+        env = fw.environment or {}
+        where = ", ".join(f"{k} {v}" for k, v in env.items() if v not in (None, ""))
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(fw.settings.items()))
+        out.append((fw, where, settings))
+    return out

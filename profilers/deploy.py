@@ -1,0 +1,103 @@
+"""Shared parts of the deployment checks: parity against the source model, timing, and the result row.
+
+Each framework module converts its own probe models (in its own child process) and hands the two
+output arrays here, so every route is judged by the same tolerance rules.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from profilers.protocol import DeployCheck, DeployTarget, WorkloadName
+
+FLOAT_TOLERANCE = (1e-4, 1e-3)  # max abs, max rel (relative to the output's largest magnitude)
+INT8_TOLERANCE = 0.1  # max abs error relative to the float output's range, after dequantisation
+
+
+def parity(reference: Any, candidate: Any, *, quantized: bool = False) -> tuple[float, float, str, bool]:
+    """(max abs error, max relative error, the criterion, passed) of ``candidate`` against ``reference``."""
+    ref = np.asarray(reference, dtype=np.float64)
+    out = np.asarray(candidate, dtype=np.float64).reshape(ref.shape)
+    abs_err = float(np.max(np.abs(ref - out)))
+    scale = float(np.max(np.abs(ref))) or 1.0
+    if quantized:
+        span = float(np.max(ref) - np.min(ref)) or 1.0
+        rel = abs_err / span
+        return abs_err, rel, f"max abs error <= {INT8_TOLERANCE:g} x output range (int8)", rel <= INT8_TOLERANCE
+    rel = abs_err / scale
+    ok = abs_err <= FLOAT_TOLERANCE[0] or rel <= FLOAT_TOLERANCE[1]
+    return abs_err, rel, f"max abs <= {FLOAT_TOLERANCE[0]:g} or max rel <= {FLOAT_TOLERANCE[1]:g} (fp32)", ok
+
+
+def size_of(path: Path) -> int:
+    """Bytes of a file, or of every file under a directory (a SavedModel is a directory)."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def check(
+    target: DeployTarget,
+    workload: WorkloadName,
+    route: str,
+    run: Callable[[], tuple[Any, Any, Path | None]],
+    *,
+    quantized: bool = False,
+) -> DeployCheck:
+    """Run one conversion: ``run`` returns (reference output, converted output, artifact path).
+
+    A converter error becomes status ``failed`` with the converter's own message (the last lines, which
+    name the missing op); outputs outside tolerance become ``parity_failed``.
+    """
+    started = time.perf_counter()
+    try:
+        reference, converted, artifact = run()
+    except Exception as error:  # the converter's message is the evidence
+        return DeployCheck(
+            target=target,
+            workload=workload,
+            route=route,
+            status="failed",
+            message=converter_message(error),
+            convert_s=time.perf_counter() - started,
+        )
+    elapsed = time.perf_counter() - started
+    abs_err, rel_err, tolerance, ok = parity(reference, converted, quantized=quantized)
+    return DeployCheck(
+        target=target,
+        workload=workload,
+        route=route,
+        status="ok" if ok else "parity_failed",
+        max_abs_error=abs_err,
+        max_rel_error=rel_err,
+        tolerance=tolerance,
+        artifact_bytes=size_of(artifact) if artifact is not None else None,
+        convert_s=elapsed,
+        message="" if ok else "outputs differ beyond the tolerance",
+    )
+
+
+KEY_LINE = re.compile(r"(^|\s)error:|not supported|unsupported|neither a custom op|requires|cannot|could not", re.I)
+
+
+def converter_message(error: BaseException, limit: int = 1200) -> str:
+    """The informative part of a converter error: its error lines (which name the op) before the rest.
+
+    Converter errors often end in pages of IR; the lines that say what is unsupported come first here.
+    """
+    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    key = [line for line in lines if KEY_LINE.search(line)]
+    chosen = " | ".join(dict.fromkeys(key[:6] or lines[:3]))
+    return chosen[:limit]
+
+
+def not_checked(target: DeployTarget, workload: WorkloadName, route: str, why: str) -> DeployCheck:
+    return DeployCheck(target=target, workload=workload, route=route, status="not_checked", message=why)
