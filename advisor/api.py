@@ -91,7 +91,12 @@ def load_evidence(path: Path | str) -> ProbeRun:
 
 
 def migrate(
-    spec_path: Path | str, to: str | None = None, *, knowledge_dir: Path | None = None, rules_dir: Path | None = None
+    spec_path: Path | str,
+    to: str | None = None,
+    *,
+    knowledge_dir: Path | None = None,
+    rules_dir: Path | None = None,
+    evidence: ProbeRun | None = None,
 ) -> tuple[MigrationPlan, dict[str, str], tuple[CitedEntry, ...]]:
     """The migration plan to ``to`` (default: the recommended one), framework names, and the cited entries."""
     from advisor.errors import AdvisorError
@@ -105,8 +110,9 @@ def migrate(
             raise AdvisorError("no framework meets the hard constraints; name one with --to", field="--to")
     if to not in kb.frameworks:
         raise AdvisorError(f"unknown framework '{to}'", field="--to", hint="one of: " + ", ".join(kb.frameworks))
+    from advisor.scoring.evaluate import measured_routes
     from advisor.scoring.explain import cite_entries
 
-    plan = plan_migration(spec, kb, to)
+    plan = plan_migration(spec, kb, to, measured_routes(evidence, to))
     cited = cite_entries(kb, [*plan.cites, *(c for row in plan.api_map for c in row.cites)])
     return plan, {fid: f.name for fid, f in kb.frameworks.items()}, cited

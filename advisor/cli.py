@@ -251,13 +251,15 @@ def migrate(
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     knowledge: KnowledgeOpt = None,
+    evidence: Annotated[Path | None, typer.Option(help="A saved probe run whose deployment checks to cite.")] = None,
 ) -> None:
     """Plan the move of SPEC's existing code to another framework (strategy, phases, map, effort, risks)."""
     from advisor import api
     from advisor.output import write_text
 
     try:
-        plan, names, cited = api.migrate(spec, to, knowledge_dir=knowledge)
+        run = api.load_evidence(evidence) if evidence is not None else None
+        plan, names, cited = api.migrate(spec, to, knowledge_dir=knowledge, evidence=run)
         if format is Format.json:
             text = plan.model_dump_json(indent=2) + "\n"
         else:

@@ -13,8 +13,14 @@ SERVER = {TargetKind.server_rest, TargetKind.server_grpc, TargetKind.serverless,
 DEVICE = {TargetKind.android, TargetKind.ios, TargetKind.edge_linux, TargetKind.microcontroller, TargetKind.browser}
 
 
-def plan_migration(spec: ProjectSpec, kb: KnowledgeBase, target: str) -> MigrationPlan:
-    """The plan for moving ``spec``'s existing code to ``target`` (or why no migration is needed)."""
+def plan_migration(
+    spec: ProjectSpec, kb: KnowledgeBase, target: str, measured_routes: tuple[str, ...] = ()
+) -> MigrationPlan:
+    """The plan for moving ``spec``'s existing code to ``target`` (or why no migration is needed).
+
+    ``measured_routes`` are the target framework's deployment checks from a probe run, one line each;
+    they replace the plan's "not measured" caveat with evidence that each route works (or does not).
+    """
     source = rule_facts(spec)["derived"]["codebase_framework"]
     name = kb.frameworks[target].name
     if source == "none" or (spec.codebase.lines_of_code == 0 and spec.codebase.models == 0):
@@ -40,7 +46,8 @@ def plan_migration(spec: ProjectSpec, kb: KnowledgeBase, target: str) -> Migrati
     chosen, why = _recommend(spec, source, target, strategies)
     template = templates.STRATEGIES[chosen]
     effort = estimate(spec, target, template.factor, template.name, share)
-    verification = (*templates.VERIFICATION, templates.DEPLOYMENT_CHECK_GAP)
+    measured = tuple(f"Measured on this machine: {line}" for line in measured_routes)
+    verification = (*templates.VERIFICATION, *(measured or (templates.DEPLOYMENT_CHECK_GAP,)))
     return MigrationPlan(
         needed=True,
         source=source,

@@ -109,8 +109,9 @@ VERIFICATION = (
     "Performance: advisor probe on the target hardware before and after (same workloads, same settings).",
 )
 DEPLOYMENT_CHECK_GAP = (
-    "Export round-trips of the deployment formats are not measured by this version of the advisor (the "
-    "deployment checks are planned); verify the route for each target on the pilot model."
+    "Export round-trips to the deployment formats were not measured for this report: run "
+    "`advisor recommend SPEC --probe` (or `advisor probe --deploy --spec SPEC`) to check each route on the "
+    "probe models, and verify it again on the pilot model."
 )
 
 # What staying put costs, per framework: knowledge ids whose summaries are shown (when they apply).

@@ -95,7 +95,7 @@ def evaluate(
     order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
     winner = order[0] if candidates else None
     rule_index = {r.id: r for r in rules}
-    migration = plan_migration(spec, kb, winner) if winner else None
+    migration = plan_migration(spec, kb, winner, measured_routes(evidence, winner)) if winner else None
     return Recommendation(
         advisor_version=__version__,
         project=spec.name,
@@ -149,6 +149,22 @@ def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str
     for key, terms in outcome.rating_terms.items():
         ratings[key] = ratings[key].with_terms(list(terms), sd=SD_KNOWN)
     return ratings
+
+
+def measured_routes(run: ProbeRun | None, framework: str | None) -> tuple[str, ...]:
+    """One line per deployment check of ``framework`` in ``run``, for the migration plan's verification."""
+    if run is None or framework is None:
+        return ()
+    lines = []
+    for result in run.results:
+        for check in result.deploy_checks if result.framework == framework else ():
+            detail = (
+                f"max abs error {check.max_abs_error:.2g}, {check.tolerance}"
+                if check.max_abs_error is not None
+                else check.message[:160]
+            )
+            lines.append(f"{check.route} ({check.workload}, {check.target}): {check.status}; {detail}")
+    return tuple(lines)
 
 
 def _migration_cites(plan: MigrationPlan | None) -> list[str]:

@@ -112,3 +112,27 @@ def test_more_experience_in_the_target_never_costs_more(keras_version: int | Non
         spec = BASE.model_copy(update={"team": team})
         efforts.append(_effort(spec, lines_of_code=loc, custom_ops=ops, keras_version=keras_version))
     assert efforts == sorted(efforts, reverse=True)
+
+
+def test_measured_deployment_checks_are_cited_in_the_verification_plan() -> None:
+    from advisor.api import migrate
+    from profilers.protocol import DeployCheck
+    from tests.probing import synthetic
+
+    base = synthetic.run()
+    check = DeployCheck(
+        target="server",
+        workload="cnn",
+        route="torch.export -> .pt2 -> torch.export.load",
+        status="ok",
+        max_abs_error=0.0,
+        max_rel_error=0.0,
+        tolerance="fp32 tolerance",
+    )
+    run = base.model_copy(update={"results": [r.model_copy(update={"deploy_checks": [check]}) for r in base.results]})
+    plan, _, _ = migrate(EXAMPLES / "tpu-recommender.yaml", "pytorch", evidence=run)
+    measured = [v for v in plan.verification if v.startswith("Measured on this machine")]
+    assert measured and "torch.export -> .pt2" in measured[0] and ": ok;" in measured[0]
+    plain, _, _ = migrate(EXAMPLES / "tpu-recommender.yaml", "pytorch")
+    assert not any(v.startswith("Measured") for v in plain.verification)
+    assert any("advisor recommend SPEC --probe" in v for v in plain.verification)
