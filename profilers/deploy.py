@@ -6,6 +6,7 @@ output arrays here, so every route is judged by the same tolerance rules.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import time
 import traceback
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from profilers.protocol import DeployCheck, DeployTarget, WorkloadName
+from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 
 FLOAT_TOLERANCE = (1e-4, 1e-3)  # max abs, max rel (relative to the output's largest magnitude)
 INT8_TOLERANCE = 0.1  # max abs error relative to the float output's range, after dequantisation
@@ -97,6 +98,32 @@ def converter_message(error: BaseException, limit: int = 1200) -> str:
     key = [line for line in lines if KEY_LINE.search(line)]
     chosen = " | ".join(dict.fromkeys(key[:6] or lines[:3]))
     return chosen[:limit]
+
+
+def missing_module(*modules: str) -> str | None:
+    """The first of ``modules`` that is not installed (checked without importing it), or None."""
+    return next((m for m in modules if importlib.util.find_spec(m) is None), None)
+
+
+CheckOne = Callable[[DeployTarget, Path], DeployCheck]
+
+
+def for_each_target(
+    request: ProbeRequest, started: float, folder: Path, prepare: Callable[[WorkloadName], CheckOne]
+) -> list[DeployCheck]:
+    """Every requested target for every workload, within the request's deployment budget.
+
+    ``prepare`` builds a workload's model and reference output once and returns the per-target check.
+    """
+    checks: list[DeployCheck] = []
+    for name in request.workloads:
+        check_target = prepare(name)
+        for target in request.deploy:
+            if time.perf_counter() - started > request.deploy_budget_s:
+                checks.append(not_checked(target, name, "-", "deployment-check budget exhausted"))
+            else:
+                checks.append(check_target(target, folder))
+    return checks
 
 
 def not_checked(target: DeployTarget, workload: WorkloadName, route: str, why: str) -> DeployCheck:

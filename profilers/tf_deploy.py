@@ -8,17 +8,15 @@ a browser, so it is never reported as a success).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from profilers.deploy import check, not_checked
-from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest
+from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked
+from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 from profilers.workloads import WORKLOADS
 
 INSTALL = "pip install 'framework-advisor[deploy]'"
@@ -27,7 +25,7 @@ REPRESENTATIVE_SAMPLES = 32
 
 def _interpreter(tf: Any) -> tuple[Any, str]:
     """LiteRT's own interpreter (ai-edge-litert) where installed, else TensorFlow's deprecated tf.lite one."""
-    if importlib.util.find_spec("ai_edge_litert") is not None:
+    if missing_module("ai_edge_litert") is None:
         from ai_edge_litert.interpreter import Interpreter
 
         return Interpreter, "ai_edge_litert.Interpreter"
@@ -35,19 +33,18 @@ def _interpreter(tf: Any) -> tuple[Any, str]:
 
 
 def run_deploy_checks(backend: Any, request: ProbeRequest, started: float) -> list[DeployCheck]:
+    """Every requested target for every workload, within the request's deployment budget."""
     tf = backend.tf
-    checks: list[DeployCheck] = []
+
+    def prepare(name: WorkloadName) -> CheckOne:
+        cell = backend.build(WORKLOADS[name], "eager")
+        x = cell.x_b1.numpy()
+        samples = cell.x.numpy()  # the workload's own input distribution calibrates int8
+        reference = cell.model(cell.x_b1, training=False).numpy()
+        return lambda target, folder: _check(target, name, cell.model, x, samples, reference, folder, tf)
+
     with tempfile.TemporaryDirectory(prefix="advisor-deploy-") as folder:
-        for name in request.workloads:
-            cell = backend.build(WORKLOADS[name], "eager")
-            x = cell.x_b1.numpy()
-            samples = cell.x.numpy()  # the workload's own input distribution calibrates int8
-            reference = cell.model(cell.x_b1, training=False).numpy()
-            for target in request.deploy:
-                if time.perf_counter() - started > request.deploy_budget_s:
-                    checks.append(not_checked(target, name, "-", "deployment-check budget exhausted"))
-                    continue
-                checks.append(_check(target, name, cell.model, x, samples, reference, Path(folder), tf))  # type: ignore[arg-type]
+        checks = for_each_target(request, started, Path(folder), prepare)
         if os.environ.get("ADVISOR_PROBE_FAULT") == "unsupported_op" and request.deploy:
             checks.append(_unsupported_op_check(backend, request, Path(folder)))
     return checks
@@ -65,7 +62,7 @@ def _check(
             lambda: _savedmodel(model, x, reference, base, tf),
         )
     if target == "onnx":
-        missing = next((m for m in ("tf2onnx", "onnxruntime") if importlib.util.find_spec(m) is None), None)
+        missing = missing_module("tf2onnx", "onnxruntime")
         route = 'Keras model.export(format="onnx") -> onnxruntime'
         if missing:
             return not_checked(target, name, route, f"{missing} is not installed: {INSTALL}")
@@ -147,7 +144,7 @@ def _litert_int8(
 
 def _tfjs(name: Any, model: Any, base: Path) -> DeployCheck:
     route = "tensorflowjs converter -> TF.js (runs in a browser)"
-    if importlib.util.find_spec("tensorflowjs") is None:
+    if missing_module("tensorflowjs"):
         return not_checked(
             "browser",
             name,

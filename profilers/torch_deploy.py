@@ -7,42 +7,31 @@ runtimes cannot run here and are reported as not checked, with why.
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from profilers.deploy import check, not_checked
-from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest
+from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked
+from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 from profilers.workloads import WORKLOADS
 
 INSTALL = "pip install 'framework-advisor[deploy]'"
 
 
-def _installed(*modules: str) -> str | None:
-    """The first missing module, or None."""
-    return next((m for m in modules if importlib.util.find_spec(m) is None), None)
-
-
 def run_deploy_checks(backend: Any, request: ProbeRequest, started: float) -> list[DeployCheck]:
     """Every requested target for every workload, within the request's deployment budget."""
     torch = backend.torch
-    checks: list[DeployCheck] = []
+
+    def prepare(name: WorkloadName) -> CheckOne:
+        cell = backend.build(WORKLOADS[name], "eager")
+        model, x = cell.model.eval(), cell.x_b1
+        with torch.inference_mode():
+            reference = model(x).float().cpu().numpy()
+        return lambda target, folder: _check(target, name, model, x, reference, folder, torch)
+
     with tempfile.TemporaryDirectory(prefix="advisor-deploy-") as folder:
-        for name in request.workloads:
-            cell = backend.build(WORKLOADS[name], "eager")
-            model = cell.model.eval()
-            x = cell.x_b1
-            with torch.inference_mode():
-                reference = model(x).float().cpu().numpy()
-            for target in request.deploy:
-                if time.perf_counter() - started > request.deploy_budget_s:
-                    checks.append(not_checked(target, name, "-", "deployment-check budget exhausted"))
-                    continue
-                checks.append(_check(target, name, model, x, reference, Path(folder), torch))  # type: ignore[arg-type]
-    return checks
+        return for_each_target(request, started, Path(folder), prepare)
 
 
 def _check(
@@ -81,7 +70,7 @@ def _export(model: Any, x: Any, reference: Any, folder: Path, torch: Any) -> tup
 
 
 def _onnx_route(model: Any, x: Any, reference: Any, folder: Path, torch: Any) -> Callable[[], Any] | str:
-    missing = _installed("onnxscript", "onnxruntime")
+    missing = missing_module("onnxscript", "onnxruntime")
     if missing:
         return f"{missing} is not installed: {INSTALL}"
 
@@ -98,7 +87,7 @@ def _onnx_route(model: Any, x: Any, reference: Any, folder: Path, torch: Any) ->
 
 
 def _executorch_route(model: Any, x: Any, reference: Any, folder: Path, torch: Any) -> Callable[[], Any] | str:
-    missing = _installed("executorch")
+    missing = missing_module("executorch")
     if missing:
         return f"executorch is not installed: {INSTALL} (a PyTorch -> ONNX -> LiteRT route is not attempted)"
 

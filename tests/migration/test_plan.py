@@ -129,7 +129,7 @@ def test_measured_deployment_checks_are_cited_in_the_verification_plan() -> None
         max_rel_error=0.0,
         tolerance="fp32 tolerance",
     )
-    run = base.model_copy(update={"results": [r.model_copy(update={"deploy_checks": [check]}) for r in base.results]})
+    run = synthetic.with_deploy_checks(base, {"pytorch": [check], "tensorflow": [check]})
     plan, _, _ = migrate(EXAMPLES / "tpu-recommender.yaml", "pytorch", evidence=run)
     measured = [v for v in plan.verification if v.startswith("Measured on this machine")]
     assert measured and "torch.export -> .pt2" in measured[0] and ": ok;" in measured[0]

@@ -6,7 +6,7 @@ import random
 
 from advisor.probing.model import ProbeRun, ProbeSettings
 from advisor.probing.run import compare
-from profilers.protocol import CellResult, Environment, ProbeResult
+from profilers.protocol import CellResult, DeployCheck, Environment, ProbeResult
 from profilers.stats import summarize
 
 
@@ -88,3 +88,9 @@ def run(
         order=["pytorch", "tensorflow"],
     )
     return ProbeRun(settings=settings, results=results, comparisons=compare(results), wall_s=45)
+
+
+def with_deploy_checks(run: ProbeRun, checks: dict[str, list[DeployCheck]]) -> ProbeRun:
+    """``run`` with deployment checks attached per framework (frameworks not named get none)."""
+    results = [r.model_copy(update={"deploy_checks": checks.get(r.framework, [])}) for r in run.results]
+    return run.model_copy(update={"results": results})

@@ -140,11 +140,7 @@ def test_a_failed_conversion_lowers_its_criterion_with_the_failure_cited() -> No
         convert_s=1.0,
     )
     untrained_int8 = DeployCheck(target="microcontroller", workload="cnn", route="int8", status="parity_failed")
-    results = [
-        r.model_copy(update={"deploy_checks": [working] if r.framework == "pytorch" else [failing, untrained_int8]})
-        for r in base.results
-    ]
-    run = base.model_copy(update={"results": results})
+    run = synthetic.with_deploy_checks(base, {"pytorch": [working], "tensorflow": [failing, untrained_int8]})
     evidence = evidence_from(run, ["pytorch", "tensorflow"])
     term = evidence.terms[("mobile_edge", "tensorflow")][0]
     assert term.delta == -1.0 and "tf.Svd" in term.note and term.source == "evidence:deploy:mobile_edge"
