@@ -82,3 +82,8 @@ class MigrationPlan(_Frozen):
     verification: tuple[str, ...] = ()
     staying_costs: tuple[str, ...] = ()  # what not moving costs (when no migration is needed)
     cites: tuple[str, ...] = ()
+
+    @property
+    def recommended_strategy(self) -> Strategy | None:
+        """The strategy the plan recommends (None when no migration is needed)."""
+        return next((s for s in self.strategies if s.id == self.recommended), None)

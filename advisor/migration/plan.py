@@ -6,7 +6,7 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.migration import templates
 from advisor.migration.effort import estimate
 from advisor.migration.model import MapRow, MigrationPlan, Risk, Strategy, StrategyId
-from advisor.rules.facts import rule_facts
+from advisor.rules.facts import codebase_family
 from advisor.spec.model import CodebaseFramework, Experience, ProjectSpec, TargetKind
 
 SERVER = {TargetKind.server_rest, TargetKind.server_grpc, TargetKind.serverless, TargetKind.batch}
@@ -21,7 +21,7 @@ def plan_migration(
     ``measured_routes`` are the target framework's deployment checks from a probe run, one line each;
     they replace the plan's "not measured" caveat with evidence that each route works (or does not).
     """
-    source = rule_facts(spec)["derived"]["codebase_framework"]
+    source = codebase_family(spec)
     name = kb.frameworks[target].name
     if source == "none" or (spec.codebase.lines_of_code == 0 and spec.codebase.models == 0):
         return MigrationPlan(

@@ -25,7 +25,7 @@ def migration_markdown(plan: MigrationPlan, names: dict[str, str], cite: Cite, l
     out += [
         f"{h}# Strategy",
         "",
-        f"**Recommended: {_strategy_name(plan)}**, because {plan.recommendation_why}.",
+        f"**Recommended: {_recommended_name(plan)}**, because {plan.recommendation_why}.",
         "",
         "| Strategy | What it means | Fits this codebase | Effort factor |",
         "|---|---|---|---:|",
@@ -60,10 +60,6 @@ def migration_markdown(plan: MigrationPlan, names: dict[str, str], cite: Cite, l
     return [*out, ""]
 
 
-def _strategy_name(plan: MigrationPlan) -> str:
-    return next(s.name for s in plan.strategies if s.id == plan.recommended)
-
-
 def _effort(plan: MigrationPlan) -> list[str]:
     effort = plan.effort
     assert effort is not None
@@ -78,3 +74,9 @@ def _effort(plan: MigrationPlan) -> list[str]:
     out += [""] + [f"- Factor {name}: x{value:g} ({why})" for name, value, why in effort.factors]
     out += [f"- Assumption: {a}" for a in effort.assumptions]
     return out
+
+
+def _recommended_name(plan: MigrationPlan) -> str:
+    chosen = plan.recommended_strategy
+    assert chosen is not None  # a needed migration always recommends one
+    return chosen.name

@@ -105,7 +105,8 @@ def _consequences(report: Recommendation) -> list[str]:
         out.append(f"- {verdict}, because {r.text} [{r.contribution:+.2f} of the margin]. Sources: {md_cite(r.cites)}")
     plan = report.migration
     if plan is not None and plan.needed and plan.effort is not None:
-        strategy = next((s.name for s in plan.strategies if s.id == plan.recommended), "the recommended strategy")
+        chosen = plan.recommended_strategy
+        strategy = chosen.name if chosen is not None else "the recommended strategy"
         out.append(
             f"- Bad, because the existing {_name(report, plan.source or '')} code must move to "
             f"{_name(report, plan.target)}: {plan.effort.low:g}-{plan.effort.high:g} person-weeks "

@@ -139,9 +139,10 @@ def _migration_line(report: Recommendation) -> str:
     assert plan is not None
     if not plan.needed or plan.effort is None:
         return f"Migration: {plan.reason}"
-    name = next(s.name for s in plan.strategies if s.id == plan.recommended)
+    chosen = plan.recommended_strategy
+    assert chosen is not None
     return (
-        f"Migration from {plan.source}: {name}, {plan.effort.low:g}-{plan.effort.high:g} person-weeks "
+        f"Migration from {plan.source}: {chosen.name}, {plan.effort.low:g}-{plan.effort.high:g} person-weeks "
         f"(advisor migrate SPEC for the plan)."
     )
 

@@ -41,11 +41,16 @@ def _experienced(experience: ExperienceSpec) -> bool:
     return any(level.value in ("intermediate", "expert") for level in experience.__dict__.values())
 
 
+def codebase_family(spec: ProjectSpec) -> str:
+    """Framework family of the existing code: pytorch, tensorflow (Keras included), jax, mixed or none."""
+    return _FAMILY[spec.codebase.framework]
+
+
 def rule_facts(spec: ProjectSpec) -> dict[str, Any]:
     """Plain data (enums as strings) for the matchers."""
     codebase = spec.codebase
     derived = DerivedFacts(
-        codebase_framework=_FAMILY[codebase.framework],  # type: ignore[arg-type]
+        codebase_framework=codebase_family(spec),  # type: ignore[arg-type]
         has_codebase=codebase.framework is not CodebaseFramework.none
         and (codebase.lines_of_code > 0 or codebase.models > 0),
         experienced_somewhere=_experienced(spec.team.experience),
