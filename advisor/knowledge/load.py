@@ -15,6 +15,8 @@ from advisor.knowledge.model import (
     ApiMapFile,
     ApiMapping,
     Capability,
+    ClassicAdvice,
+    ClassicAdviceFile,
     CriteriaFile,
     Criterion,
     CriterionGroup,
@@ -23,7 +25,10 @@ from advisor.knowledge.model import (
     KnowledgeEntry,
     SeedClaim,
     SeedClaimFile,
+    StackComponent,
+    StackFile,
 )
+from advisor.matching import Matcher, check_matcher
 from advisor.paths import data_dir
 
 
@@ -47,6 +52,8 @@ class KnowledgeBase:
     entry_files: Mapping[str, str]  # entry id -> file name, for error messages and docs
     seed_claims: tuple[SeedClaim, ...] = ()
     api_map: tuple[ApiMapping, ...] = ()
+    stack: tuple[StackComponent, ...] = ()
+    classic_advice: tuple[ClassicAdvice, ...] = ()
 
     @property
     def as_of(self) -> dt.date:
@@ -104,7 +111,64 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         files,
         claims,
         _load_api_map(root / "api_map.yaml", entries),
+        _load_stack(root / "stack.yaml", entries, frameworks),
+        _load_classic_advice(root / "classic_advice.yaml", entries, frameworks),
     )
+
+
+def _check_condition(matcher: Matcher | None, path: Path, field: str) -> None:
+    if matcher is None:
+        return
+    from advisor.rules.facts import RuleFacts  # the spec schema: entries and rules match the same facts
+
+    try:
+        check_matcher(matcher, RuleFacts, None)
+    except ValueError as exc:
+        raise located(path, str(exc), field=field) from None
+
+
+def _check_cites(cites: list[str], path: Path, field: str, entries: Mapping[str, KnowledgeEntry]) -> None:
+    for cited in cites:
+        if cited not in entries:
+            raise located(path, f"cites unknown knowledge entry '{cited}'", field=field)
+
+
+def _load_stack(
+    path: Path, entries: Mapping[str, KnowledgeEntry], frameworks: Mapping[str, Framework]
+) -> tuple[StackComponent, ...]:
+    """Stack components (optional file); names, conditions and target kinds checked."""
+    if not path.exists():
+        return ()
+    from advisor.spec.model import TargetKind
+
+    kinds = {k.value for k in TargetKind}
+    components = load_model(path, StackFile).components
+    _index(components, path)
+    for c in components:
+        if c.framework not in frameworks:
+            raise located(path, f"unknown framework '{c.framework}'", field=f"{c.id}.framework")
+        wrong = [k for k in c.target_kinds if k not in kinds]
+        if wrong:
+            raise located(path, f"unknown target kind '{wrong[0]}'", field=f"{c.id}.target_kinds")
+        _check_condition(c.applies_when, path, f"{c.id}.applies_when")
+        _check_cites(c.cites, path, f"{c.id}.cites", entries)
+    return tuple(components)
+
+
+def _load_classic_advice(
+    path: Path, entries: Mapping[str, KnowledgeEntry], frameworks: Mapping[str, Framework]
+) -> tuple[ClassicAdvice, ...]:
+    """The seeds' decision guide as data (optional file)."""
+    if not path.exists():
+        return ()
+    advice = load_model(path, ClassicAdviceFile).advice
+    _index(advice, path)
+    for a in advice:
+        if a.guide_says not in frameworks:
+            raise located(path, f"unknown framework '{a.guide_says}'", field=f"{a.id}.guide_says")
+        _check_condition(a.when, path, f"{a.id}.when")
+        _check_cites(a.overturned_by, path, f"{a.id}.overturned_by", entries)
+    return tuple(advice)
 
 
 def _load_api_map(path: Path, entries: Mapping[str, KnowledgeEntry]) -> tuple[ApiMapping, ...]:
@@ -164,6 +228,7 @@ def _check_entry(
     for framework in entry.effects:
         if framework not in frameworks:
             raise located(path, f"unknown framework '{framework}'", field=f"{entry.id}.effects")
+    _check_condition(entry.applies_when, path, f"{entry.id}.applies_when")
 
 
 def _check_capability(

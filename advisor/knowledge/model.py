@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from advisor._model import StrictModel
+from advisor.matching import Matcher
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*[a-z0-9]$", max_length=80)]
 
@@ -103,6 +104,13 @@ class KnowledgeEntry(StrictModel):
     summary: Annotated[str, Field(min_length=10, max_length=200)]
     why: Annotated[str, Field(min_length=10)]
     criterion: Identifier
+    applies_when: Matcher | None = Field(
+        None,
+        description=(
+            "When the fact bears on a project (a matcher over spec fields, as in rules); an entry that does "
+            "not apply contributes nothing. Absent: it applies to every project."
+        ),
+    )
     effects: dict[str, float] = Field(
         default_factory=dict,
         description="Per-framework contribution to the criterion rating, -2..+2 in steps of 0.5.",
@@ -196,3 +204,69 @@ class ApiMapFile(StrictModel):
     """``knowledge_base/api_map.yaml``."""
 
     mappings: list[ApiMapping]
+
+
+class StackRole(str, Enum):
+    """What part of a team's stack a component fills."""
+
+    high_level_api = "high_level_api"  # how models are written and trained (Lightning, Keras 3, plain PyTorch)
+    deployment_route = "deployment_route"  # how a model reaches one deployment target kind
+    serving = "serving"  # the serving software behind server targets
+    domain_library = "domain_library"  # the library of the project's domain (TorchRec, PyG, diffusers, ...)
+
+
+class StackComponent(StrictModel):
+    """One building block a team would use with a framework, and when it is the right one.
+
+    For each framework and role the report names the first component (lowest ``preference``) whose
+    ``applies_when`` holds; deployment routes are chosen per target kind, domain libraries all match.
+    """
+
+    id: Identifier
+    framework: Identifier
+    role: StackRole
+    name: Annotated[str, Field(min_length=2, max_length=80)]
+    summary: Annotated[str, Field(min_length=10, max_length=240)]
+    target_kinds: list[str] = Field(
+        default_factory=list, description="For deployment routes: the target kinds (TargetKind values) it serves."
+    )
+    applies_when: Matcher | None = None
+    preference: Annotated[int, Field(ge=0, le=100)] = 50
+    cites: Annotated[list[Identifier], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _routes_name_targets(self) -> StackComponent:
+        if (self.role is StackRole.deployment_route) != bool(self.target_kinds):
+            raise ValueError("target_kinds is required for deployment routes and only for them")
+        return self
+
+
+class StackFile(StrictModel):
+    """``knowledge_base/stack.yaml``: the components a recommended stack is assembled from."""
+
+    components: list[StackComponent]
+
+
+class ClassicAdvice(StrictModel):
+    """One line of the seeds' decision guide ("beginners: Keras"), as data, with what became of it.
+
+    The report compares the pick with the guide's advice for the team's persona and, where they differ,
+    names the dated entries that overturned it.
+    """
+
+    id: Identifier
+    persona: Annotated[str, Field(min_length=3, max_length=80)]
+    when: Matcher
+    guide_says: Identifier = Field(description="The framework the classic guide recommends for this persona.")
+    guide_text: Annotated[str, Field(min_length=10)] = Field(description="The guide's advice, in our words.")
+    sources: Annotated[list[Annotated[str, Field(pattern=r"^seed:\d{3}_[0-9a-f]{16}\.txt$")]], Field(min_length=1)]
+    now: Annotated[str, Field(min_length=10)] = Field(description="What current facts say, in our words.")
+    overturned_by: list[Identifier] = Field(
+        default_factory=list, description="Dated entries that changed the picture since the guide was written."
+    )
+
+
+class ClassicAdviceFile(StrictModel):
+    """``knowledge_base/classic_advice.yaml``."""
+
+    advice: list[ClassicAdvice]

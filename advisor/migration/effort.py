@@ -24,14 +24,16 @@ EXPERIENCE_FACTOR = {
     Experience.intermediate: 1.0,
     Experience.beginner: 1.3,
     Experience.none: 1.6,
+    Experience.unknown: 1.0,
 }
+UNKNOWN_LOW, UNKNOWN_HIGH = 0.5, 2.5  # the range when the codebase size or the team's experience is unknown
 
 
 def estimate(spec: ProjectSpec, target: str, strategy_factor: float, strategy_name: str, share: float = 1.0) -> Effort:
     """Effort of moving ``share`` of the codebase to ``target`` with the given strategy."""
     codebase = spec.codebase
-    models = max(codebase.models, 1 if codebase.lines_of_code else 0) * share
-    kloc = codebase.lines_of_code / 1000 * share
+    models = max(codebase.model_count, 1 if codebase.lines else 0) * share
+    kloc = codebase.lines / 1000 * share
     targets = len({t.kind for t in spec.deployment.targets})
     terms = (
         EffortTerm(name="fixed overhead", quantity=1, person_weeks_each=FIXED_PW, person_weeks=FIXED_PW),
@@ -44,9 +46,9 @@ def estimate(spec: ProjectSpec, target: str, strategy_factor: float, strategy_na
         ),
         EffortTerm(
             name="custom ops",
-            quantity=codebase.custom_ops * share,
+            quantity=codebase.ops * share,
             person_weeks_each=PER_CUSTOM_OP_PW,
-            person_weeks=codebase.custom_ops * share * PER_CUSTOM_OP_PW,
+            person_weeks=codebase.ops * share * PER_CUSTOM_OP_PW,
         ),
         EffortTerm(
             name="deployment target kinds",
@@ -66,14 +68,25 @@ def estimate(spec: ProjectSpec, target: str, strategy_factor: float, strategy_na
     ]
     if share < 1:
         assumptions.append(f"only {share:.0%} of the mixed codebase is assumed to need moving")
+    low, high = LOW, HIGH
+    if not codebase.size_known:
+        low, high = UNKNOWN_LOW, UNKNOWN_HIGH
+        assumptions.append(
+            f"the codebase size is unknown: the estimate assumes {codebase.model_count} models and "
+            f"{codebase.lines:,} lines, and the range is widened to {low}x-{high}x; state "
+            "codebase.lines_of_code and codebase.models to sharpen it"
+        )
+    if level is Experience.unknown:
+        low, high = min(low, UNKNOWN_LOW), max(high, UNKNOWN_HIGH)
+        assumptions.append(f"the team's {target} experience is unknown: the range is widened to {low}x-{high}x")
     return Effort(
-        low=round(point * LOW, 1),
+        low=round(point * low, 1),
         point=round(point, 1),
-        high=round(point * HIGH, 1),
+        high=round(point * high, 1),
         calendar_weeks=round(point / parallel, 1),
         formula=(
             "(fixed + models x 1.0 + kLOC x 0.25 + custom ops x 1.5 + target kinds x 1.0) x strategy x experience;"
-            " range 0.75x-1.6x"
+            f" range {low}x-{high}x"
         ),
         terms=terms,
         factors=(

@@ -23,7 +23,7 @@ def plan_migration(
     """
     source = codebase_family(spec)
     name = kb.frameworks[target].name
-    if source == "none" or (spec.codebase.lines_of_code == 0 and spec.codebase.models == 0):
+    if source == "none" or (spec.codebase.size_known and spec.codebase.lines == 0 and spec.codebase.model_count == 0):
         return MigrationPlan(
             needed=False,
             source=None,
@@ -54,8 +54,7 @@ def plan_migration(
         target=target,
         reason=(
             f"The existing {kb.frameworks[source].name if source in kb.frameworks else source} code "
-            f"({spec.codebase.models} models, {spec.codebase.lines_of_code} lines, "
-            f"{spec.codebase.custom_ops} custom ops) must move to {name}."
+            f"({spec.codebase.describe_size()}) must move to {name}."
         ),
         strategies=strategies,
         recommended=chosen,
@@ -86,10 +85,10 @@ def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, 
             else "only for Keras code moving to PyTorch",
         ),
     }
-    if keras_ok and spec.codebase.custom_ops:
+    if keras_ok and spec.codebase.ops:
         reasons["keras3_backend"] = (
             True,
-            f"possible, but the {spec.codebase.custom_ops} custom ops are tf.* code the backend switch cannot carry",
+            f"possible, but the {spec.codebase.ops} custom ops are tf.* code the backend switch cannot carry",
         )
     return tuple(
         Strategy(
@@ -108,15 +107,15 @@ def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, 
 def _recommend(spec: ProjectSpec, source: str, target: str, strategies: tuple[Strategy, ...]) -> tuple[StrategyId, str]:
     codebase = spec.codebase
     keras = next(s for s in strategies if s.id == "keras3_backend")
-    if keras.applicable and not codebase.custom_ops:
+    if keras.applicable and not codebase.ops:
         upgrade = " after moving the Keras 2 code to Keras 3" if codebase.keras_version == 2 else ""
         return "keras3_backend", (
             f"the code is Keras without custom ops, so switching the backend{upgrade} "
             "reuses models, training code and skills instead of rewriting them"
         )
-    if codebase.models >= 5 or codebase.lines_of_code >= 30_000:
+    if codebase.model_count >= 5 or codebase.lines >= 30_000:
         return "incremental", (
-            f"{codebase.models} models and {codebase.lines_of_code} lines are too much to "
+            f"{codebase.describe_size()} are too much to "
             "switch at once without freezing delivery; new work starts in the target"
         )
     return "full_rewrite", "the codebase is small enough to port in one go, which avoids running two stacks"
@@ -152,14 +151,14 @@ def _risks(spec: ProjectSpec, target: str) -> tuple[Risk, ...]:
             mitigation="Agree tolerances per model in the inventory; compare on golden inputs with fixed seeds.",
         )
     ]
-    if spec.codebase.custom_ops:
+    if spec.codebase.ops:
         risks.append(
             Risk(
-                risk=f"{spec.codebase.custom_ops} custom op(s) have no automatic conversion.",
+                risk=f"{spec.codebase.ops} custom op(s) have no automatic conversion.",
                 mitigation="Port each first, behind op-level parity tests, before the models that use it.",
             )
         )
-    if spec.codebase.models:
+    if spec.codebase.model_count:
         risks.append(
             Risk(
                 risk="Retraining cost and time for every ported model.",

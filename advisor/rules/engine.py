@@ -11,11 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.rules import paths
-from advisor.rules.model import AllMatcher, AnyMatcher, FieldMatcher, Matcher, NotMatcher, Rule
+from advisor.matching import matches, substitute
+from advisor.rules.model import Rule
 from advisor.scoring.ratings import Term
-
-FW = "{fw}"
 
 
 @dataclass(frozen=True)
@@ -53,53 +51,6 @@ class RuleOutcome:
     notes: tuple[Note, ...]
 
 
-def substitute(value: Any, framework: str | None) -> Any:
-    """Replace ``{fw}`` in strings (and lists of strings) by the framework id."""
-    if framework is None:
-        return value
-    if isinstance(value, str):
-        return value.replace(FW, framework)
-    if isinstance(value, list):
-        return [substitute(v, framework) for v in value]
-    return value
-
-
-def matches(matcher: Matcher, data: Any, framework: str | None = None) -> bool:
-    """Whether ``data`` (plain spec data, or a list element under ``where``) satisfies ``matcher``."""
-    if isinstance(matcher, AllMatcher):
-        return all(matches(m, data, framework) for m in matcher.all)
-    if isinstance(matcher, AnyMatcher):
-        return any(matches(m, data, framework) for m in matcher.any)
-    if isinstance(matcher, NotMatcher):
-        return not matches(matcher.not_, data, framework)
-    return _field_matches(matcher, data, framework)
-
-
-def _field_matches(matcher: FieldMatcher, data: Any, framework: str | None) -> bool:
-    values = [v for v in paths.resolve(data, substitute(matcher.field, framework)) if v is not None]
-    op = matcher.operator
-    if op == "exists":
-        return bool(values) == matcher.exists
-    if op == "where":
-        assert matcher.where is not None
-        return any(matches(matcher.where, v, framework) for v in values)
-    expected = substitute(getattr(matcher, op), framework)
-    if op == "equals":
-        return any(v == expected for v in values)
-    if op == "in_":
-        return any(v in expected for v in values)
-    if op == "contains":
-        return any(isinstance(v, list) and expected in v for v in values)
-    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-    compare = {
-        "gte": lambda v: v >= expected,
-        "lte": lambda v: v <= expected,
-        "gt": lambda v: v > expected,
-        "lt": lambda v: v < expected,
-    }[op]
-    return any(compare(v) for v in numbers)
-
-
 def fired_for(rule: Rule, data: Any, frameworks: Sequence[str]) -> list[str | None]:
     """``[None]`` when a plain rule fires; the frameworks it fires for when per-framework."""
     if not rule.per_framework:
@@ -125,7 +76,9 @@ def apply_rules(data: Any, rules: Iterable[Rule], frameworks: Sequence[str]) -> 
                     weights[w.target].append(WeightStep(source, op, float(getattr(w, op))))
                 elif effect.rating is not None:
                     fw = substitute(effect.rating.framework, framework)
-                    ratings[(effect.rating.criterion, fw)].append(Term(source, effect.rating.delta))
+                    ratings[(effect.rating.criterion, fw)].append(
+                        Term(source, effect.rating.delta, sd=effect.rating.sd)
+                    )
                 elif effect.require is not None:
                     if rule.id not in requirements[effect.require]:
                         requirements[effect.require].append(rule.id)

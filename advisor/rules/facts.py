@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from advisor._model import StrictModel
-from advisor.spec.model import CodebaseFramework, ExperienceSpec, ProjectSpec
+from advisor.spec.model import CodebaseFramework, Experience, ExperienceSpec, ProjectSpec
 
 _FAMILY = {
     CodebaseFramework.pytorch: "pytorch",
@@ -29,6 +29,11 @@ class DerivedFacts(StrictModel):
     )
     has_codebase: bool = Field(description="There is existing ML code to keep or migrate.")
     experienced_somewhere: bool = Field(description="The team is intermediate or expert in at least one framework.")
+    codebase_size_known: bool = Field(description="Lines of code and model count of the existing code are both stated.")
+    experience_unknown: bool = Field(description="The team's experience is unknown for PyTorch and TensorFlow alike.")
+    accelerators_in_use: list[str] = Field(
+        description="Accelerators the team trains on or is committed to (committed ones included)."
+    )
 
 
 class RuleFacts(ProjectSpec):
@@ -52,7 +57,14 @@ def rule_facts(spec: ProjectSpec) -> dict[str, Any]:
     derived = DerivedFacts(
         codebase_framework=codebase_family(spec),  # type: ignore[arg-type]
         has_codebase=codebase.framework is not CodebaseFramework.none
-        and (codebase.lines_of_code > 0 or codebase.models > 0),
+        and (not codebase.size_known or codebase.lines > 0 or codebase.model_count > 0),
         experienced_somewhere=_experienced(spec.team.experience),
+        codebase_size_known=codebase.size_known,
+        experience_unknown=all(
+            getattr(spec.team.experience, fw) is Experience.unknown for fw in ("pytorch", "tensorflow")
+        ),
+        accelerators_in_use=sorted(
+            {a.value for a in (*spec.infrastructure.accelerators, *spec.infrastructure.committed_accelerators)}
+        ),
     )
     return {**spec.model_dump(mode="json"), "derived": derived.model_dump(mode="json")}

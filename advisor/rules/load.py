@@ -11,11 +11,10 @@ from pathlib import Path
 from advisor._loading import load_model
 from advisor.errors import DataError
 from advisor.knowledge.load import KnowledgeBase
+from advisor.matching import FW, check_matcher
 from advisor.paths import data_dir
-from advisor.rules import paths
-from advisor.rules.engine import FW, substitute
 from advisor.rules.facts import RuleFacts
-from advisor.rules.model import AllMatcher, AnyMatcher, FieldMatcher, Matcher, NotMatcher, Rule
+from advisor.rules.model import Rule
 
 
 def load_rules(kb: KnowledgeBase, root: Path | None = None) -> tuple[Rule, ...]:
@@ -42,7 +41,7 @@ def _check(rule: Rule, path: Path, kb: KnowledgeBase) -> None:
             raise _fail(path, "cites", f"unknown knowledge entry '{cited}'")
     for framework in frameworks:
         try:
-            _check_matcher(rule.when, RuleFacts, framework)
+            check_matcher(rule.when, RuleFacts, framework)
         except ValueError as exc:
             raise _fail(path, "when", str(exc)) from None
     for index, effect in enumerate(rule.effects):
@@ -64,26 +63,3 @@ def _check(rule: Rule, path: Path, kb: KnowledgeBase) -> None:
         for name in case.fires_for or []:
             if name not in kb.frameworks:
                 raise _fail(path, f"cases.{case.name}.fires_for", f"unknown framework '{name}'")
-
-
-def _check_matcher(matcher: Matcher, model: object, framework: str | None) -> None:
-    if isinstance(matcher, AllMatcher | AnyMatcher):
-        for sub in matcher.all if isinstance(matcher, AllMatcher) else matcher.any:
-            _check_matcher(sub, model, framework)
-        return
-    if isinstance(matcher, NotMatcher):
-        _check_matcher(matcher.not_, model, framework)
-        return
-    assert isinstance(matcher, FieldMatcher)
-    field = substitute(matcher.field, framework)
-    annotation = paths.leaf_annotation(model, field)  # type: ignore[arg-type]
-    if matcher.where is not None:
-        _check_matcher(matcher.where, annotation, framework)
-        return
-    allowed = paths.enum_values(annotation)
-    value = substitute(getattr(matcher, matcher.operator), framework)
-    given = value if isinstance(value, list) else [value]
-    if allowed is not None and matcher.operator in ("equals", "in_", "contains"):
-        wrong = [v for v in given if v not in allowed]
-        if wrong:
-            raise ValueError(f"'{field}': {wrong[0]!r} is not one of {', '.join(sorted(allowed))}")

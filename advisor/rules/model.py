@@ -1,10 +1,5 @@
-"""Schema of a rule file. Conditions are structured matchers over spec fields, never code.
-
-A matcher is one of::
-
-    {field: deployment.targets[].kind, in: [android, ios]}   # [] fans out over a list: any element
-    {field: deployment.targets[], where: {...matcher...}}      # some element satisfies the sub-matcher
-    {all: [...]}  {any: [...]}  {not: {...}}
+"""Schema of a rule file. Conditions are structured matchers over spec fields (:mod:`advisor.matching`),
+never code.
 
 A rule with ``per_framework: true`` is evaluated once per framework with ``{fw}`` replaced by the
 framework id in field paths, values and effects (e.g. ``team.experience.{fw}``).
@@ -14,78 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Field, model_validator
 
 from advisor._model import StrictModel
 from advisor.knowledge.model import Identifier
-
-Scalar = str | int | float | bool
-
-OPERATORS = ("equals", "in_", "contains", "gte", "lte", "gt", "lt", "exists", "where")
-
-
-class FieldMatcher(StrictModel):
-    """Compares the value(s) at ``field`` with exactly one operator."""
-
-    field: Annotated[str, Field(min_length=1)]
-    equals: Scalar | None = None
-    in_: list[Scalar] | None = Field(None, alias="in")
-    contains: Scalar | None = None
-    gte: float | None = None
-    lte: float | None = None
-    gt: float | None = None
-    lt: float | None = None
-    exists: bool | None = None
-    where: Matcher | None = None
-
-    @model_validator(mode="after")
-    def _one_operator(self) -> FieldMatcher:
-        used = [name for name in OPERATORS if getattr(self, name) is not None]
-        if len(used) != 1:
-            names = ", ".join(n.rstrip("_") for n in OPERATORS)
-            raise ValueError(f"a field matcher needs exactly one operator of: {names}")
-        return self
-
-    @property
-    def operator(self) -> str:
-        return next(name for name in OPERATORS if getattr(self, name) is not None)
-
-
-class AllMatcher(StrictModel):
-    all: Annotated[list[Matcher], Field(min_length=1)]
-
-
-class AnyMatcher(StrictModel):
-    any: Annotated[list[Matcher], Field(min_length=1)]
-
-
-class NotMatcher(StrictModel):
-    not_: Matcher = Field(alias="not")
-
-
-def _matcher_kind(value: Any) -> str | None:
-    """Picks the matcher type from the keys present, so errors speak of one type, not four."""
-    if isinstance(value, dict):
-        for key in ("all", "any", "not"):
-            if key in value:
-                return f"<{key}>"
-        return "<field>"
-    kinds: dict[type, str] = {
-        AllMatcher: "<all>",
-        AnyMatcher: "<any>",
-        NotMatcher: "<not>",
-        FieldMatcher: "<field>",
-    }
-    return kinds.get(type(value))
-
-
-Matcher = Annotated[
-    Annotated[AllMatcher, Tag("<all>")]
-    | Annotated[AnyMatcher, Tag("<any>")]
-    | Annotated[NotMatcher, Tag("<not>")]
-    | Annotated[FieldMatcher, Tag("<field>")],
-    Discriminator(_matcher_kind),
-]
+from advisor.matching import Matcher
 
 
 class WeightEffect(StrictModel):
@@ -116,6 +44,9 @@ class RatingEffect(StrictModel):
     criterion: Identifier
     framework: str
     delta: Annotated[float, Field(ge=-4, le=4)]
+    sd: Annotated[float, Field(gt=0, le=2)] | None = Field(
+        None, description="Widens the rating's spread to at least this (for what the spec leaves unknown)."
+    )
 
 
 class Effect(StrictModel):
@@ -159,9 +90,3 @@ class Rule(StrictModel):
     effects: Annotated[list[Effect], Field(min_length=1)]
     cites: Annotated[list[Identifier], Field(min_length=1)]
     cases: RuleCases
-
-
-FieldMatcher.model_rebuild()
-AllMatcher.model_rebuild()
-AnyMatcher.model_rebuild()
-NotMatcher.model_rebuild()

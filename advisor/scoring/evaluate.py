@@ -8,7 +8,7 @@ every number's provenance so any renderer can show why.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from advisor import __version__
 from advisor.errors import SpecError
@@ -62,8 +62,9 @@ def evaluate(
 ) -> Recommendation:
     """Score every framework for ``spec`` and explain the outcome; ``evidence`` adds measurements."""
     frameworks = list(kb.frameworks)
-    outcome = apply_rules(rule_facts(spec), rules, frameworks)
-    ratings = spec_ratings(kb, outcome)
+    facts = rule_facts(spec)
+    outcome = apply_rules(facts, rules, frameworks)
+    ratings = spec_ratings(kb, outcome, facts)
     measured = None
     if evidence is not None:
         from advisor.scoring.evidence import evidence_from
@@ -143,11 +144,14 @@ def _evidence(run: ProbeRun | None, measured: MeasuredEvidence | None) -> Eviden
     return Evidence(kind="measured", note=note, probe=summarize_run(run, measured.warnings))
 
 
-def spec_ratings(kb: KnowledgeBase, outcome: RuleOutcome) -> dict[tuple[str, str], Rating]:
-    """Documentary ratings with the fired rules' rating adjustments applied."""
-    ratings = documentary_ratings(kb)
+def spec_ratings(
+    kb: KnowledgeBase, outcome: RuleOutcome, facts: Mapping[str, Any] | None = None
+) -> dict[tuple[str, str], Rating]:
+    """Ratings from the entries that apply to ``facts``, with the fired rules' adjustments applied."""
+    ratings = documentary_ratings(kb, facts)
     for key, terms in outcome.rating_terms.items():
-        ratings[key] = ratings[key].with_terms(list(terms), sd=SD_KNOWN)
+        widest = max((t.sd for t in terms if t.sd is not None), default=SD_KNOWN)
+        ratings[key] = ratings[key].with_terms(list(terms), sd=max(widest, SD_KNOWN))
     return ratings
 
 

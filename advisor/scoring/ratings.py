@@ -8,9 +8,13 @@ contested entries and is widest where the base knows nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from advisor.knowledge.load import KnowledgeBase
+from advisor.knowledge.model import KnowledgeEntry
+from advisor.matching import matches
 
 BASELINE = 3.0
 LOWEST, HIGHEST = 1.0, 5.0
@@ -24,6 +28,7 @@ class Term:
     source: str  # knowledge entry id or "rule:<id>" or "evidence:<id>"
     delta: float
     note: str = ""
+    sd: float | None = None  # a rule may widen the spread (e.g. for a codebase of unknown size)
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,22 @@ def _clamp(value: float) -> float:
     return round(min(HIGHEST, max(LOWEST, value)), 3)
 
 
-def documentary_ratings(kb: KnowledgeBase) -> dict[tuple[str, str], Rating]:
-    """Ratings for every (criterion, framework) pair, from the knowledge entries alone."""
+def applies(entry: KnowledgeEntry, facts: Mapping[str, Any] | None) -> bool:
+    """Whether ``entry`` bears on the project described by ``facts`` (None: every entry applies)."""
+    return facts is None or entry.applies_when is None or matches(entry.applies_when, facts)
+
+
+def not_applicable(kb: KnowledgeBase, facts: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Ids of the entries with a rating effect that this project's facts leave out, sorted."""
+    return tuple(sorted(e.id for e in kb.entries.values() if e.effects and e.weight > 0 and not applies(e, facts)))
+
+
+def documentary_ratings(kb: KnowledgeBase, facts: Mapping[str, Any] | None = None) -> dict[tuple[str, str], Rating]:
+    """Ratings for every (criterion, framework) pair from the knowledge entries that apply to ``facts``
+    (the rule facts of a spec; None rates with every entry, as the generated docs do)."""
     ratings: dict[tuple[str, str], Rating] = {}
     for criterion in kb.criteria:
-        entries = [e for e in kb.entries.values() if e.criterion == criterion]
+        entries = [e for e in kb.entries.values() if e.criterion == criterion and applies(e, facts)]
         for framework in kb.frameworks:
             terms = tuple(
                 Term(e.id, round(e.effects[framework] * e.weight, 3))

@@ -13,7 +13,9 @@ from pydantic import Field, field_validator, model_validator
 
 from advisor._model import StrictModel
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
+UNKNOWN = "unknown"
+Unknown = Literal["unknown"]
 
 
 class Domain(str, Enum):
@@ -66,6 +68,7 @@ class TargetKind(str, Enum):
 
 
 class Experience(str, Enum):
+    unknown = "unknown"  # not stated: widens the uncertainty, never read as "none"
     none = "none"
     beginner = "beginner"
     intermediate = "intermediate"
@@ -87,6 +90,59 @@ class Accelerator(str, Enum):
     apple_silicon = "apple_silicon"
     tpu = "tpu"
     cpu = "cpu"
+    intel_gpu = "intel_gpu"
+    unknown = "unknown"
+
+
+class Horizon(str, Enum):
+    """How long the project must live; ecosystem-and-future criteria weigh by it."""
+
+    prototype = "prototype"  # weeks to months; throw-away or a proof of concept
+    product = "product"  # a product maintained for a few years
+    platform = "platform"  # a platform other teams build on, for many years
+    unknown = "unknown"
+
+
+class ServingSoftware(str, Enum):
+    torchserve = "torchserve"
+    tf_serving = "tf_serving"
+    triton = "triton"
+    kserve = "kserve"
+    vllm = "vllm"
+    onnx_runtime = "onnx_runtime"
+    bentoml = "bentoml"
+    ray_serve = "ray_serve"
+    sagemaker = "sagemaker"
+    vertex_ai = "vertex_ai"
+    custom = "custom"
+
+
+class ServingStatus(str, Enum):
+    required = "required"  # mandated by policy: a framework that cannot use it is excluded
+    in_use = "in_use"  # already runs in production: switching it costs, keeping it favours its frameworks
+
+
+class ApiGeneration(str, Enum):
+    """The API generation of existing code: TF1-style graphs are a liability for either target."""
+
+    tf1 = "tf1"  # tf.compat.v1 sessions, placeholders, Estimators
+    tf2_keras2 = "tf2_keras2"  # TF2 eager with Keras 2 (tf.keras / tf-keras)
+    keras3 = "keras3"  # Keras 3 (multi-backend)
+    pytorch = "pytorch"
+    jax = "jax"
+    unknown = "unknown"
+
+
+class MlopsPlatform(str, Enum):
+    vertex_ai = "vertex_ai"
+    tfx = "tfx"
+    sagemaker = "sagemaker"
+    azure_ml = "azure_ml"
+    kubeflow = "kubeflow"
+    databricks = "databricks"
+    mlflow = "mlflow"
+    none = "none"
+    unknown = "unknown"
 
 
 class Cloud(str, Enum):
@@ -132,14 +188,28 @@ class DeploymentTarget(StrictModel):
     )
 
 
+class ServingStack(StrictModel):
+    """Serving software that policy requires or that already runs in production."""
+
+    software: ServingSoftware = Field(description="The serving software.")
+    status: ServingStatus = Field(
+        ServingStatus.in_use, description="required: mandated by policy; in_use: already runs in production."
+    )
+
+
 class DeploymentSpec(StrictModel):
     targets: list[DeploymentTarget] = Field(default_factory=list, description="Deployment targets.")
+    serving: list[ServingStack] = Field(
+        default_factory=list, description="Serving software required by policy or already in use."
+    )
 
 
 class ExperienceSpec(StrictModel):
-    pytorch: Experience = Field(Experience.none, description="The team's PyTorch experience.")
-    tensorflow: Experience = Field(Experience.none, description="The team's TensorFlow/Keras experience.")
-    jax: Experience = Field(Experience.none, description="The team's JAX experience.")
+    pytorch: Experience = Field(Experience.unknown, description="The team's PyTorch experience (unknown if not given).")
+    tensorflow: Experience = Field(
+        Experience.unknown, description="The team's TensorFlow/Keras experience (unknown if not given)."
+    )
+    jax: Experience = Field(Experience.unknown, description="The team's JAX experience (unknown if not given).")
 
 
 class TeamSpec(StrictModel):
@@ -148,18 +218,70 @@ class TeamSpec(StrictModel):
     hiring: bool = Field(False, description="Whether the team plans to hire for this project.")
 
 
+# Bounds: far above any real estate (the largest monorepos hold ~10^9 lines in all, ML code is a
+# small part), low enough that arithmetic on them never overflows.
+MAX_LINES, MAX_MODELS, MAX_CUSTOM_OPS = 1_000_000_000, 1_000_000, 100_000
+# What an unknown size is assumed to be in effort estimates (a mid-size estate); the report says so.
+ASSUMED_LINES, ASSUMED_MODELS = 20_000, 3
+
+
 class CodebaseSpec(StrictModel):
     """Existing code the team would keep or migrate."""
 
     framework: CodebaseFramework = Field(
         CodebaseFramework.none, description="Framework of the existing code (keras: Keras models)."
     )
-    lines_of_code: Annotated[int, Field(ge=0)] = Field(0, description="Size of the ML code.")
-    models: Annotated[int, Field(ge=0)] = Field(0, description="Number of models in production.")
-    custom_ops: Annotated[int, Field(ge=0)] = Field(
-        0, description="Custom ops or kernels written for the current framework."
+    lines_of_code: Annotated[int, Field(ge=0, le=MAX_LINES)] | Unknown = Field(
+        UNKNOWN, description="Size of the ML code in lines, or unknown."
+    )
+    models: Annotated[int, Field(ge=0, le=MAX_MODELS)] | Unknown = Field(
+        UNKNOWN, description="Number of models in production, or unknown."
+    )
+    custom_ops: Annotated[int, Field(ge=0, le=MAX_CUSTOM_OPS)] | Unknown = Field(
+        0, description="Custom ops or kernels written for the current framework, or unknown."
     )
     keras_version: Literal[2, 3] | None = Field(None, description="Keras major version, when the code uses Keras.")
+    api_generations: list[ApiGeneration] = Field(
+        default_factory=list,
+        description="API generations in the existing code (tf1: tf.compat.v1 sessions/placeholders/Estimators).",
+    )
+
+    @model_validator(mode="after")
+    def _nothing_to_measure_without_code(self) -> CodebaseSpec:
+        # Without code there is nothing whose size could be unknown: read the sizes as zero.
+        if self.framework is CodebaseFramework.none:
+            for name in ("lines_of_code", "models", "custom_ops"):
+                if getattr(self, name) == UNKNOWN:
+                    object.__setattr__(self, name, 0)
+        return self
+
+    @property
+    def size_known(self) -> bool:
+        """Whether lines of code and model count are both stated."""
+        return UNKNOWN not in (self.lines_of_code, self.models)
+
+    @property
+    def lines(self) -> int:
+        """Lines of code, with an assumed mid-size estate when unknown (see ASSUMED_*)."""
+        return ASSUMED_LINES if self.lines_of_code == UNKNOWN else int(self.lines_of_code)
+
+    @property
+    def model_count(self) -> int:
+        return ASSUMED_MODELS if self.models == UNKNOWN else int(self.models)
+
+    def describe_size(self) -> str:
+        """'3 models, 12000 lines, 0 custom ops', saying 'unknown' for what the spec leaves open."""
+
+        def part(value: int | str, noun: str) -> str:
+            return f"{noun}: unknown" if value == UNKNOWN else f"{value} {noun}"
+
+        return ", ".join(
+            (part(self.models, "models"), part(self.lines_of_code, "lines"), part(self.custom_ops, "custom ops"))
+        )
+
+    @property
+    def ops(self) -> int:
+        return 0 if self.custom_ops == UNKNOWN else int(self.custom_ops)
 
 
 class InfrastructureSpec(StrictModel):
@@ -173,6 +295,13 @@ class InfrastructureSpec(StrictModel):
     windows_native: bool = Field(False, description="GPU work must run on native Windows (WSL2 is not an option).")
     multi_gpu: bool = Field(False, description="Training uses several GPUs on one machine.")
     multi_node: bool = Field(False, description="Training spans several machines.")
+    committed_accelerators: list[Accelerator] = Field(
+        default_factory=list,
+        description="Accelerators the team is committed to (bought or contracted: TPU pods, Apple silicon, AMD).",
+    )
+    mlops_platforms: list[MlopsPlatform] = Field(
+        default_factory=list, description="MLOps platforms the team runs on (Vertex AI/TFX, SageMaker, ...)."
+    )
 
 
 class ConstraintsSpec(StrictModel):
@@ -192,9 +321,14 @@ class ConstraintsSpec(StrictModel):
 class ProjectSpec(StrictModel):
     """A team's project, as the advisor needs to know it."""
 
-    version: Literal[1] = Field(1, description="Spec format version.")
+    version: Literal[1, 2] = Field(
+        SPEC_VERSION, description="Spec format version (1 still loads; 2 adds horizon, serving, API generations)."
+    )
     name: Annotated[str, Field(min_length=1, max_length=120)] = Field(description="Project name, shown in the report.")
     description: str = Field("", description="One or two sentences about the project.")
+    horizon: Horizon = Field(
+        Horizon.product, description="How long the project must live: prototype, product or platform (years)."
+    )
     task: TaskSpec
     deployment: DeploymentSpec = Field(default_factory=DeploymentSpec)
     team: TeamSpec = Field(default_factory=TeamSpec)
