@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from advisor.migration.model import MigrationPlan
 
-REPORT_SCHEMA_VERSION = "1.2"
+REPORT_SCHEMA_VERSION = "1.3"
 
 
 class _Frozen(BaseModel):
@@ -35,8 +35,8 @@ class RatingOut(_Frozen):
 
 
 class WeightStepOut(_Frozen):
-    source: str  # rule:<id>, spec:priorities or default
-    op: Literal["default", "set", "add", "scale", "priority"]
+    source: str  # rule:<id>, spec:priorities, default, model:tie or model:default-cap
+    op: Literal["default", "set", "add", "scale", "priority", "tie", "cap"]
     value: float
 
 
@@ -216,6 +216,13 @@ class Evidence(_Frozen):
     probe: ProbeSummary | None = None
 
 
+class Unknown(_Frozen):
+    """A field the spec leaves unknown and what stating it would sharpen."""
+
+    field: str
+    text: str
+
+
 class Recommendation(_Frozen):
     """Everything a report shows; built by :func:`advisor.scoring.evaluate.evaluate`."""
 
@@ -238,6 +245,8 @@ class Recommendation(_Frozen):
     evidence: Evidence
     migration: MigrationPlan | None  # None only when no framework can be picked
     references: tuple[CitedEntry, ...]
+    not_applicable: tuple[str, ...] = ()  # entries with effects that do not bear on this project
+    unknowns: tuple[Unknown, ...] = ()  # what would sharpen this answer
 
     def framework_name(self, framework_id: str) -> str:
         return next(s.name for s in self.ranking if s.framework == framework_id)

@@ -33,8 +33,9 @@ from advisor.rules.model import Rule
 from advisor.scoring import confidence as conf
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
-from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings
-from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights
+from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings, not_applicable
+from advisor.scoring.unknowns import unknowns
+from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights, follow_relevance
 from advisor.spec.model import ProjectSpec
 
 if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up stays light
@@ -76,6 +77,9 @@ def evaluate(
     required = required_capabilities(spec, outcome.requirements)
     checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
     candidates = [fw for fw in frameworks if not checks[fw][0]]
+    weights, group_weights = follow_relevance(
+        kb, weights, group_weights, {k: r.value for k, r in ratings.items()}, candidates
+    )
     problem = conf.Problem(
         candidates=candidates,
         criteria=list(kb.criteria),
@@ -127,6 +131,8 @@ def evaluate(
         evidence=_evidence(evidence, measured),
         migration=migration,
         references=cited_entries(kb, ratings, rule_index, outcome, checks, _migration_cites(migration)),
+        not_applicable=not_applicable(kb, facts),
+        unknowns=unknowns(spec),
     )
 
 

@@ -1,0 +1,74 @@
+"""What the spec leaves unknown, and what stating it would sharpen: the "what would sharpen this answer" list.
+
+Unknown is not none: an unknown field never fires the rules written for "none" or "greenfield"; it
+widens the uncertainty instead, and the report says which answer would narrow it again.
+"""
+
+from __future__ import annotations
+
+from advisor.report.model import Unknown
+from advisor.spec.model import UNKNOWN, Accelerator, ApiGeneration, Experience, Horizon, MlopsPlatform, ProjectSpec
+
+
+def unknowns(spec: ProjectSpec) -> tuple[Unknown, ...]:
+    """The fields this spec leaves unknown, each with what stating it would change."""
+    out: list[Unknown] = []
+    experience = spec.team.experience
+    for fw, name in (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow/Keras")):
+        if getattr(experience, fw) is Experience.unknown:
+            out.append(
+                Unknown(
+                    field=f"team.experience.{fw}",
+                    text=f"The team's {name} experience is unknown, so team fit cannot favour or penalise "
+                    f"{name}; experience is the strongest predictor of a team's speed.",
+                )
+            )
+    codebase = spec.codebase
+    if codebase.lines_of_code == UNKNOWN or codebase.models == UNKNOWN:
+        out.append(
+            Unknown(
+                field="codebase.lines_of_code, codebase.models",
+                text="The size of the existing code is unknown: migration cost is weighed as for a mid-size "
+                "estate with a wide spread, and the effort estimate's range is widened.",
+            )
+        )
+    if codebase.custom_ops == UNKNOWN:
+        out.append(
+            Unknown(
+                field="codebase.custom_ops",
+                text="The number of custom ops is unknown; each one is manual work in a migration.",
+            )
+        )
+    if ApiGeneration.unknown in codebase.api_generations:
+        out.append(
+            Unknown(
+                field="codebase.api_generations",
+                text="The API generation of the existing code is unknown; TF1-style code needs a rewrite "
+                "whichever framework is chosen.",
+            )
+        )
+    infrastructure = spec.infrastructure
+    if Accelerator.unknown in (*infrastructure.accelerators, *infrastructure.committed_accelerators):
+        out.append(
+            Unknown(
+                field="infrastructure.accelerators",
+                text="The hardware is unknown, so no hardware-specific knowledge (TPU, Apple, AMD, Windows) "
+                "was applied.",
+            )
+        )
+    if MlopsPlatform.unknown in infrastructure.mlops_platforms:
+        out.append(
+            Unknown(
+                field="infrastructure.mlops_platforms",
+                text="The MLOps platform is unknown; a TFX pipeline on Vertex AI would favour TensorFlow.",
+            )
+        )
+    if spec.horizon is Horizon.unknown:
+        out.append(
+            Unknown(
+                field="horizon",
+                text="How long the project must live is unknown; long-term maintenance is weighed as for a "
+                "product (a prototype would weigh it less, a platform more).",
+            )
+        )
+    return tuple(out)
