@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from advisor.report.model import CitedEntry, DeployRow, ProbeRow, Recommendation
+from advisor.report.model import CitedEntry, CriterionScore, DeployRow, ProbeRow, Recommendation
+
+SHARPEN_TITLE = "What would sharpen this answer"
+NOT_APPLICABLE_TITLE = "Left out as not relevant to this project"
+NOT_APPLICABLE_INTRO = (
+    "These knowledge entries carry rating effects but are about hardware, targets, domains or code this "
+    "spec does not have, so they count for nothing here."
+)
 
 
 def headline(report: Recommendation) -> str:
@@ -22,6 +29,20 @@ def headline(report: Recommendation) -> str:
 
 def weight_label(value: float) -> str:
     return f"{value:g}"
+
+
+def weight_cell(criterion: CriterionScore) -> str:
+    """The weight as a table shows it: 'tie' when every candidate rates the same, '(capped)' when a
+    default-only weight was limited (see :func:`advisor.scoring.weights.follow_relevance`)."""
+    ops = {step.op for step in criterion.weight_steps}
+    if "tie" in ops:
+        return "tie"
+    return weight_label(criterion.weight) + (" (capped)" if "cap" in ops else "")
+
+
+def shown_criteria(report: Recommendation) -> list[CriterionScore]:
+    """Criteria that carry a share of the score or tie (shown so the reader sees they were weighed)."""
+    return [c for c in report.criteria if c.share > 0 or any(s.op == "tie" for s in c.weight_steps)]
 
 
 def delta(value: float) -> str:

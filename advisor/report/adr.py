@@ -8,7 +8,14 @@ consequences and confirmation, pros and cons per option, more information.
 
 from __future__ import annotations
 
-from advisor.report._text import headline, md_cite, md_reference_lines, weight_label
+from advisor.report._text import (
+    NOT_APPLICABLE_TITLE,
+    SHARPEN_TITLE,
+    headline,
+    md_cite,
+    md_reference_lines,
+    weight_label,
+)
 from advisor.report.model import CriterionScore, Recommendation
 
 TOP_DRIVERS = 5  # criteria listed as decision drivers: the rest carry too little of the score to drive it
@@ -164,6 +171,14 @@ def _point(report: Recommendation, c: CriterionScore, framework: str) -> tuple[f
 
 def _more_information(report: Recommendation) -> list[str]:
     out = ["## More Information", "", f"- Evidence: {report.evidence.kind}. {report.evidence.note}"]
+    if report.unknowns:
+        out.append(f"- {SHARPEN_TITLE}:")
+        out += [f"  - `{u.field}`: {u.text}" for u in report.unknowns]
+    if report.not_applicable:
+        out.append(
+            f"- {NOT_APPLICABLE_TITLE}: {len(report.not_applicable)} knowledge entries "
+            f"({', '.join(f'`{i}`' for i in report.not_applicable)})."
+        )
     probe = report.evidence.probe
     if probe is not None:
         out.append(f"- Probes on `{probe.device}` at {probe.precision}, budget {probe.budget}:")

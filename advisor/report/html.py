@@ -16,7 +16,19 @@ from typing import Any
 import jinja2
 
 from advisor.report import _svg
-from advisor.report._text import DEPLOY_COLUMNS, PROBE_COLUMNS, delta, deploy_cells, headline, probe_cells, weight_label
+from advisor.report._text import (
+    DEPLOY_COLUMNS,
+    NOT_APPLICABLE_INTRO,
+    NOT_APPLICABLE_TITLE,
+    PROBE_COLUMNS,
+    SHARPEN_TITLE,
+    delta,
+    deploy_cells,
+    headline,
+    probe_cells,
+    weight_cell,
+    weight_label,
+)
 from advisor.report.model import ProbeFramework, ProbeRow, Recommendation
 from advisor.scoring.confidence import Problem
 from advisor.scoring.weights import MAX_WEIGHT
@@ -78,7 +90,11 @@ def _view(report: Recommendation) -> dict[str, Any]:
         "criteria_rows": [
             c for c in report.criteria if c.weight > 0 or any(c.ratings[f].terms for f in ids)
         ],  # as the Markdown table: a 0-weight criterion without evidence says nothing
-        "zero_weight": [c.name for c in report.criteria if c.weight == 0],
+        "zero_weight": [c.name for c in report.criteria if c.weight == 0 and weight_cell(c) != "tie"],
+        "weight_cells": {c.criterion: weight_cell(c) for c in report.criteria},
+        "sharpen_title": SHARPEN_TITLE,
+        "not_applicable_title": NOT_APPLICABLE_TITLE,
+        "not_applicable_intro": NOT_APPLICABLE_INTRO,
     }
 
 

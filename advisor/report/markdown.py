@@ -7,7 +7,10 @@ from advisor.migration.model import MigrationPlan
 from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import (
     DEPLOY_COLUMNS,
+    NOT_APPLICABLE_INTRO,
+    NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
+    SHARPEN_TITLE,
     delta,
     deploy_cells,
     headline,
@@ -15,6 +18,7 @@ from advisor.report._text import (
     md_cite,
     md_reference_lines,
     probe_cells,
+    weight_cell,
     weight_label,
 )
 from advisor.report.model import CitedEntry, Recommendation
@@ -32,8 +36,8 @@ def render(report: Recommendation) -> str:
         meta += f"; generated {report.generated_at}"
     out += [meta + ".", "", f"_{report.evidence.note}_", ""]
     out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
-    out += _notes(report) + _migration(report) + _probe(report) + _criteria(report) + _rules(report)
-    out += _references(report)
+    out += _notes(report) + _unknowns(report) + _migration(report) + _probe(report) + _criteria(report)
+    out += _not_applicable(report) + _rules(report) + _references(report)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -160,6 +164,31 @@ def _notes(report: Recommendation) -> list[str]:
     return [*out, ""]
 
 
+def _unknowns(report: Recommendation) -> list[str]:
+    if not report.unknowns:
+        return []
+    out = [f"## {SHARPEN_TITLE}", ""]
+    out += [f"- `{u.field}`: {u.text}" for u in report.unknowns]
+    return [*out, ""]
+
+
+def _not_applicable(report: Recommendation) -> list[str]:
+    if not report.not_applicable:
+        return []
+    ids = ", ".join(f"`{i}`" for i in report.not_applicable)
+    return [
+        "<details>",
+        f"<summary>{NOT_APPLICABLE_TITLE} ({len(report.not_applicable)} entries)</summary>",
+        "",
+        NOT_APPLICABLE_INTRO,
+        "",
+        ids,
+        "",
+        "</details>",
+        "",
+    ]
+
+
 def _criteria(report: Recommendation) -> list[str]:
     names = [s.name for s in sorted(report.ranking, key=lambda s: s.framework)]
     ids = sorted(s.framework for s in report.ranking)
@@ -186,10 +215,17 @@ def _criteria(report: Recommendation) -> list[str]:
             for f in ids
             if c.ratings[f].terms
         )
-        out.append(f"| {c.name} | {weight_label(c.weight)} | {cells} | {md_cell(basis) or '-'} |")
-    zero = [c.name for c in report.criteria if c.weight == 0]
+        out.append(f"| {c.name} | {weight_cell(c)} | {cells} | {md_cell(basis) or '-'} |")
+    zero = [c.name for c in report.criteria if c.weight == 0 and weight_cell(c) != "tie"]
     if zero:
         out += ["", f"Weight 0 (not part of the score for this spec): {', '.join(zero)}."]
+    if any(weight_cell(c) == "tie" for c in report.criteria):
+        out += [
+            "",
+            "*tie*: every candidate has the same rating, so the criterion cannot separate them and "
+            "takes no share. *(capped)*: nothing in this spec raised the criterion, so its default weight "
+            "is limited to 10% of the score.",
+        ]
     return [*out, ""]
 
 

@@ -8,7 +8,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report._text import DEPLOY_COLUMNS, PROBE_COLUMNS, deploy_cells, headline, probe_cells, weight_label
+from advisor.report._text import (
+    DEPLOY_COLUMNS,
+    PROBE_COLUMNS,
+    SHARPEN_TITLE,
+    deploy_cells,
+    headline,
+    probe_cells,
+    shown_criteria,
+    weight_cell,
+)
 from advisor.report.model import DeployRow, ProbeRow, Recommendation
 
 DEFAULT_WIDTH = 100
@@ -50,6 +59,10 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
             console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
+    if report.unknowns:
+        console.print(Text(f"{SHARPEN_TITLE}:", style="bold"))
+        for unknown in report.unknowns:
+            console.print(f"  - {unknown.field}: {unknown.text}")
     if report.migration is not None:
         console.print(Text(_migration_line(report), style="cyan"))
     if report.evidence.probe is not None:
@@ -58,8 +71,8 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
     console.print(
         Text(
             f"{len(report.references)} knowledge entries cited (as of "
-            f"{report.knowledge_as_of.isoformat()}); use --format markdown for the "
-            "full references, or `advisor kb show ID`.",
+            f"{report.knowledge_as_of.isoformat()}); {len(report.not_applicable)} left out as not relevant "
+            "to this project; use --format markdown for the full references, or `advisor kb show ID`.",
             style="dim",
         )
     )
@@ -104,10 +117,8 @@ def _criteria(report: Recommendation) -> Table:
     table.add_column("Share", justify="right")
     for fw in ids:
         table.add_column(report.framework_name(fw), justify="right")
-    for c in report.criteria:
-        if c.share == 0:
-            continue
-        table.add_row(c.name, weight_label(c.weight), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids))
+    for c in shown_criteria(report):
+        table.add_row(c.name, weight_cell(c), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids))
     return table
 
 
