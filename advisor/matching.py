@@ -165,3 +165,23 @@ def check_matcher(matcher: Matcher, model: object, framework: str | None) -> Non
         wrong = [v for v in given if v not in allowed]
         if wrong:
             raise ValueError(f"'{field}': {wrong[0]!r} is not one of {', '.join(sorted(allowed))}")
+
+
+def describe(matcher: Matcher) -> str:
+    """A matcher in one line of plain text, for generated docs and reports."""
+    if isinstance(matcher, AllMatcher):
+        return "(" + " and ".join(describe(m) for m in matcher.all) + ")"
+    if isinstance(matcher, AnyMatcher):
+        return "(" + " or ".join(describe(m) for m in matcher.any) + ")"
+    if isinstance(matcher, NotMatcher):
+        return f"not {describe(matcher.not_)}"
+    op = matcher.operator
+    if op == "where":
+        assert matcher.where is not None
+        return f"some {matcher.field} has {describe(matcher.where)}"
+    value = getattr(matcher, op)
+    if op == "exists":
+        return f"{matcher.field} {'is given' if value else 'is not given'}"
+    words = {"equals": "=", "in_": "in", "contains": "contains", "gte": ">=", "lte": "<=", "gt": ">", "lt": "<"}
+    shown = "[" + ", ".join(str(v) for v in value) + "]" if isinstance(value, list) else str(value)
+    return f"{matcher.field} {words[op]} {shown}"
