@@ -1,8 +1,9 @@
 """Turns typed answers (and values from a partial YAML file) into spec values, or says why it cannot.
 
 Every answer goes through the field's own pydantic validator (so bounds and types are the model's), after
-a light parse of the text: comma-separated lists, ``name=value`` pairs, yes/no. Any input either gives a
-value or raises :class:`AnswerError` with a reason fit to show before asking again; nothing else escapes.
+a light parse of the text: comma-separated lists, ``name=value`` pairs, yes/no, and the words a number
+question also takes (``unknown``). Any input either gives a value or raises :class:`AnswerError` with a
+reason fit to show before asking again; nothing else escapes.
 """
 
 from __future__ import annotations
@@ -91,6 +92,30 @@ def _parsed(question: Question, text: str) -> Any:
         return [] if text == EMPTY else _words(question, text)
     if kind is Kind.mapping:
         return {} if text == EMPTY else _pairs(question, text)
+    if question.words:
+        return _number_or_word(question, text)
+    return text
+
+
+def _number_or_word(question: Question, text: str) -> Any:
+    """``12000`` or ``unknown`` (any case, or a prefix of 3 letters or more); a number is checked on its own,
+    so the reason names its bounds rather than every member of the union."""
+    lowered = text.lower()
+    named = [c for c in question.choices if c.lower() == lowered or (len(text) >= 3 and c.startswith(lowered))]
+    if len(named) == 1:
+        return question.values[question.choices.index(named[0])]
+    words = " or ".join(f"'{c}'" for c in question.choices)
+    if not any(c.isdigit() for c in text):
+        close = difflib.get_close_matches(lowered, question.choices, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        within = f" ({question.bounds})" if question.bounds else ""
+        raise AnswerError(f"'{_clip(text)}' is neither a number{within} nor {words}{hint}")
+    if question.number_adapter is None:
+        return text  # the field's own validator decides
+    try:
+        question.number_adapter.validate_python(text)
+    except ValidationError as exc:
+        raise AnswerError(f"{exc.errors(include_url=False)[0]['msg']}, or {words}") from None
     return text
 
 

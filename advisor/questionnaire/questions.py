@@ -3,15 +3,16 @@
 Each leaf field of :class:`~advisor.spec.model.ProjectSpec` (walked recursively) becomes one
 :class:`Question`: enums and literals give choices, lists of them multi-choices, ``bool`` a yes/no, numbers
 keep the bounds of their ``Field`` constraints, the description is the help and the field default the
-default. A list of models (deployment targets) becomes a multi-choice over the item's key field (its first
-required enum) plus per-item questions, asked once for every chosen key.
+default. A number that may also be a word (``int | Literal["unknown"]``) is a number question that takes
+those words too. A list of models (deployment targets, serving stack) becomes a multi-choice over the item's
+key field (its first required enum) plus per-item questions, asked once for every chosen key.
 """
 
 from __future__ import annotations
 
 import types
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -30,6 +31,14 @@ KB_NAMES: Mapping[str, tuple[str, ...]] = {
 }
 
 ITEM = "*"  # stands for one list item in a template id: deployment.targets.*.kind
+
+# Written with the model's default (the current format), never asked: a format marker, not a fact about
+# the project. An answer given for it (--set, --from) is still taken.
+PINNED: frozenset[str] = frozenset({"version"})
+
+# A choice (or number word) the spec reads as "not known", and what the help says about it.
+UNKNOWN = "unknown"
+UNKNOWN_HELP = "Unknown widens the uncertainty instead of being read as none."
 
 
 class NoDefault:
@@ -65,6 +74,8 @@ class Question:
     values: tuple[Any, ...] = ()  # what each choice stands for (e.g. Literal[2, 3] -> ints)
     bounds: str = ""  # "1..10000", "> 0"
     children: tuple[Question, ...] = ()  # items: the per-item questions, the key first
+    number_adapter: TypeAdapter[Any] | None = field(default=None, compare=False, repr=False)  # number or word
+    pinned: bool = False  # see PINNED
 
     @property
     def name(self) -> str:
@@ -76,8 +87,15 @@ class Question:
 
     @property
     def fixed(self) -> bool:
-        """A single possible value (``version: 1``): written, never asked."""
-        return self.kind is Kind.choice and len(self.choices) == 1 and not self.required
+        """A single possible value, or a pinned one (``version``): written, never asked."""
+        if self.required:
+            return False
+        return self.pinned or (self.kind is Kind.choice and len(self.choices) == 1)
+
+    @property
+    def words(self) -> bool:
+        """A number question that also takes words (``unknown``): its choices are those words."""
+        return self.kind is Kind.number and bool(self.choices)
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,17 @@ def _walk(
 
 
 def _question(fid: str, info: FieldInfo, names: Mapping[str, Sequence[str]], sections: dict[str, str]) -> Question:
-    """The question for one leaf field."""
+    """The question for one leaf field; where ``unknown`` may be answered, the help says what it means."""
+    question = _shaped(fid, info, names, sections)
+    if fid in PINNED:
+        question = replace(question, pinned=True)
+    if UNKNOWN in question.choices and UNKNOWN_HELP not in question.help:
+        question = replace(question, help=f"{question.help} {UNKNOWN_HELP}".strip())
+    return question
+
+
+def _shaped(fid: str, info: FieldInfo, names: Mapping[str, Sequence[str]], sections: dict[str, str]) -> Question:
+    """The question for one leaf field, by the shape of its type."""
     annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
     adapter: TypeAdapter[Any] = TypeAdapter(annotation)
     default = NO_DEFAULT
@@ -141,6 +169,11 @@ def _question(fid: str, info: FieldInfo, names: Mapping[str, Sequence[str]], sec
     if enumerated:
         choices, values = enumerated
         return Question(kind=Kind.choice, choices=choices, values=values, **common)
+    number_or_words = _number_or_words(base)
+    if number_or_words is not None:
+        number, words = number_or_words
+        adapter_for_number: TypeAdapter[Any] = TypeAdapter(number)
+        return Question(kind=Kind.number, choices=words, values=words, number_adapter=adapter_for_number, **common)
     if base is bool:
         return Question(kind=Kind.yes_no, **common)
     if base in (int, float):
@@ -174,6 +207,20 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
     return annotation, optional
 
 
+def _number_or_words(annotation: Any) -> tuple[Any, tuple[str, ...]] | None:
+    """``Annotated[int, ...] | Literal["unknown"]`` -> (the number type, ("unknown",)); None for other types."""
+    if get_origin(annotation) not in (Union, types.UnionType):
+        return None
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    literals = [a for a in args if get_origin(a) is Literal]
+    numbers = [a for a in args if a not in literals]
+    words = tuple(w for lit in literals for w in get_args(lit))
+    if len(numbers) != 1 or not words or not all(isinstance(w, str) for w in words):
+        return None
+    number, _ = _unwrap(numbers[0])
+    return (numbers[0], words) if number in (int, float) else None
+
+
 def _choices(annotation: Any) -> tuple[tuple[str, ...], tuple[Any, ...]] | None:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         values = tuple(member.value for member in annotation)
@@ -187,8 +234,9 @@ def _choices(annotation: Any) -> tuple[tuple[str, ...], tuple[Any, ...]] | None:
 def _bounds(annotation: Any, metadata: Sequence[Any]) -> str:
     """Readable numeric bounds from ``Field`` constraints (on the field or inside ``Annotated``)."""
     found = list(metadata)
-    if get_origin(annotation) in (Union, types.UnionType):
-        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+    if get_origin(annotation) in (Union, types.UnionType):  # the number in `X | None`, `X | Literal[...]`
+        others = [a for a in get_args(annotation) if a is not type(None) and get_origin(a) is not Literal]
+        annotation = next(iter(others), annotation)
     if get_origin(annotation) is Annotated:
         for extra in get_args(annotation)[1:]:
             found += extra.metadata if isinstance(extra, FieldInfo) else [extra]

@@ -1,7 +1,8 @@
 """Which questions earlier answers make irrelevant, as data: one condition per question that has one.
 
-A question without a rule is always asked. ``*`` in an id stands for the list item being asked about, so a
-per-target rule looks at that target's own kind. Rules only skip questions; they never add any.
+A question without a rule is always asked (``horizon``, the MLOps platforms and committed accelerators
+are, on purpose). ``*`` in an id stands for the list item being asked about, so a per-target rule looks at
+that target's own kind. Rules only skip questions; they never add any.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from advisor.questionnaire.questions import ITEM
 
 _ON_DEVICE = frozenset({"android", "ios", "browser", "microcontroller", "edge_linux", "serverless"})
 _KERAS_CODE = frozenset({"keras", "tensorflow", "mixed"})
+_SERVER_LIKE = frozenset({"server_rest", "server_grpc", "serverless", "batch"})  # where serving software runs
+_NO_CODE = frozenset({"none"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class AskWhen:
     any_of: frozenset[str] = frozenset()
     none_of: frozenset[str] = frozenset()
     why: str = ""  # shown when an answer is given for a question its condition skips
+    or_empty: bool = False  # also ask when the earlier answer is an empty list (e.g. no targets chosen yet)
 
 
 RULES: Mapping[str, AskWhen] = {
@@ -34,10 +38,17 @@ RULES: Mapping[str, AskWhen] = {
     "deployment.targets.*.max_model_size_mb": AskWhen(
         "deployment.targets.*.kind", any_of=_ON_DEVICE, why="only on-device and serverless targets limit size"
     ),
-    "codebase.lines_of_code": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
-    "codebase.models": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
-    "codebase.custom_ops": AskWhen("codebase.framework", none_of=frozenset({"none"}), why="there is no codebase"),
+    "deployment.serving": AskWhen(
+        "deployment.targets",
+        any_of=_SERVER_LIKE,
+        or_empty=True,
+        why="no server-like target (server_rest, server_grpc, serverless, batch) was chosen",
+    ),
+    "codebase.lines_of_code": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
+    "codebase.models": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
+    "codebase.custom_ops": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
     "codebase.keras_version": AskWhen("codebase.framework", any_of=_KERAS_CODE, why="the code does not use Keras"),
+    "codebase.api_generations": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
     "infrastructure.windows_native": AskWhen(
         "infrastructure.operating_systems", any_of=frozenset({"windows"}), why="Windows is not among the systems"
     ),
@@ -51,6 +62,8 @@ def skip_reason(template_id: str, answers: Mapping[str, Any], item_key: str | No
         return None
     field = rule.field if item_key is None else rule.field.replace(f".{ITEM}.", f".{item_key}.", 1)
     value = answers.get(field)
+    if rule.or_empty and not value:
+        return None
     given = {str(v) for v in value} if isinstance(value, list) else {str(value)}
     if (rule.any_of and not given & rule.any_of) or given & rule.none_of:
         return rule.why or f"not asked for this {field}"

@@ -60,6 +60,9 @@ def comments(questionnaire: Questionnaire) -> dict[str, str]:
 
 def _comment(question: Question) -> str:
     text = question.help
+    if question.words:
+        text += f" Values: {question.bounds or 'a number'}, or {', '.join(question.choices)}."
+        return text.strip()
     if question.choices and len(question.choices) > 1:
         label = "Names" if question.kind is Kind.mapping else "One of" if question.kind is Kind.choice else "Any of"
         text += f" {label}: {', '.join(question.choices)}."

@@ -102,6 +102,8 @@ def prompt(question: Question) -> str:
         Kind.mapping: "name=value, comma-separated; ? lists the names",
     }
     hint = hints.get(question.kind) or question.bounds
+    if question.words:
+        hint = " or ".join(filter(None, (question.bounds or "a number", "/".join(question.choices))))
     text = question.id + (f" [{hint}]" if hint else "")
     if not question.required:
         skip = question.default is None or question.default == ""
@@ -112,9 +114,11 @@ def prompt(question: Question) -> str:
 def full_help(question: Question) -> str:
     """What ``?`` prints: the description, every choice, bounds and the default."""
     lines = [question.help] if question.help else []
-    if question.choices:
+    if question.words:
+        lines.append(f"values: {question.bounds or 'a number'}, or {', '.join(question.choices)}")
+    elif question.choices:
         lines.append(("names: " if question.kind is Kind.mapping else "choices: ") + ", ".join(question.choices))
-    if question.bounds:
+    if question.bounds and not question.words:
         lines.append(f"values: {question.bounds}")
     if question.kind in (Kind.multi, Kind.items, Kind.mapping):
         lines.append(f"'{EMPTY}' for none at all")

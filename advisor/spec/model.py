@@ -205,11 +205,9 @@ class DeploymentSpec(StrictModel):
 
 
 class ExperienceSpec(StrictModel):
-    pytorch: Experience = Field(Experience.unknown, description="The team's PyTorch experience (unknown if not given).")
-    tensorflow: Experience = Field(
-        Experience.unknown, description="The team's TensorFlow/Keras experience (unknown if not given)."
-    )
-    jax: Experience = Field(Experience.unknown, description="The team's JAX experience (unknown if not given).")
+    pytorch: Experience = Field(Experience.unknown, description="The team's PyTorch experience.")
+    tensorflow: Experience = Field(Experience.unknown, description="The team's TensorFlow/Keras experience.")
+    jax: Experience = Field(Experience.unknown, description="The team's JAX experience.")
 
 
 class TeamSpec(StrictModel):

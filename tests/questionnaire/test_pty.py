@@ -14,33 +14,42 @@ from advisor.spec.load import parse_spec
 
 pexpect = pytest.importorskip("pexpect")
 
-# An Android CNN app for a PyTorch-intermediate team: every question the program should ask, in order,
-# with the answers typed (several for one question: the first ones are invalid and must be re-asked).
+# An Android CNN app with a server API for a PyTorch-intermediate team: every question the program should
+# ask, in order, with the answers typed (several for one question: the first ones are invalid and must be
+# re-asked, or `?` for the help). Enter ("") takes the default: unknown for an experience question.
 ANSWERS: dict[str, list[str]] = {
     "name": ["Plant scanner"],
     "description": ["Offline plant identification in an Android app."],
+    "horizon": ["platfrom", "platform"],
     "task.domain": ["vison", "vision"],
     "task.model_family": ["cnn"],
     "task.architecture": ["adapted"],
     "task.pretrained_sources": ["timm_torchvision"],
-    "deployment.targets": ["android"],
+    "deployment.targets": ["android,server_rest"],
     "deployment.targets.android.required": ["yes"],
     "deployment.targets.android.latency_ms_p95": ["fast", "40"],
     "deployment.targets.android.max_model_size_mb": ["20"],
+    "deployment.targets.server_rest.required": ["no"],
+    "deployment.targets.server_rest.latency_ms_p95": ["200"],
+    "deployment.serving": ["trtion", "triton"],
+    "deployment.serving.triton.status": ["required"],
     "team.size": ["4"],
     "team.experience.pytorch": ["intermediate"],
     "team.experience.tensorflow": ["beginner"],
-    "team.experience.jax": ["none"],
+    "team.experience.jax": [""],
     "team.hiring": ["no"],
     "codebase.framework": ["pytorch"],
-    "codebase.lines_of_code": ["5000"],
-    "codebase.models": ["1"],
+    "codebase.lines_of_code": ["many", "unknwon", "Unknown"],
+    "codebase.models": ["-1", "1"],
     "codebase.custom_ops": ["0"],
+    "codebase.api_generations": ["pytorch"],
     "infrastructure.clouds": ["aws"],
     "infrastructure.accelerators": ["nvidia_gpu"],
     "infrastructure.operating_systems": ["linux"],
     "infrastructure.multi_gpu": ["no"],
     "infrastructure.multi_node": ["no"],
+    "infrastructure.committed_accelerators": ["?", "-"],
+    "infrastructure.mlops_platforms": ["mlflow"],
     "priorities": ["mobile_edge=4"],
     "constraints.exclude_frameworks": ["-"],
     "constraints.required_capabilities": ["android"],
@@ -88,11 +97,24 @@ def test_answering_every_question_on_a_terminal_writes_a_valid_spec(tmp_path: Pa
     assert not any(remaining.values()), remaining
     assert "invalid: 'vison' is not one of" in text and "did you mean 'vision'?" in text
     assert "invalid: Input should be a valid number" in text
+    assert "did you mean 'platform'?" in text and "did you mean 'triton'?" in text
+    assert "invalid: 'many' is neither a number (0..1000000000) nor 'unknown'" in text
+    assert "did you mean 'unknown'?" in text
+    assert "invalid: Input should be greater than or equal to 0, or 'unknown'" in text
+    assert "bought or contracted" in text and "Unknown widens the uncertainty instead of being read as none" in text
+    assert "version" not in asked, "the format version is written, never asked"
     assert "Traceback" not in text
 
     spec = api.validate(out)
     assert parse_spec(out.read_text(), kb) == spec
     assert (spec.task.model_family.value, spec.deployment.targets[0].kind.value) == ("cnn", "android")
+    assert (spec.version, spec.horizon.value) == (2, "platform")
+    assert [(s.software.value, s.status.value) for s in spec.deployment.serving] == [("triton", "required")]
+    assert (spec.codebase.lines_of_code, spec.codebase.models, spec.codebase.custom_ops) == ("unknown", 1, 0)
+    assert [g.value for g in spec.codebase.api_generations] == ["pytorch"]
+    assert spec.team.experience.jax.value == "unknown", "an unanswered experience question is unknown, not none"
+    assert [p.value for p in spec.infrastructure.mlops_platforms] == ["mlflow"]
+    assert spec.infrastructure.committed_accelerators == []
     assert api.recommend(out).winner == "pytorch"
 
 
