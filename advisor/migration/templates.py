@@ -36,7 +36,7 @@ STRATEGIES: dict[str, StrategyTemplate] = {
         "Convert and freeze (ONNX)",
         "Export inference-only models to ONNX once and serve them with ONNX Runtime; never port their code.",
         0.3,
-        ("torch-onnx-dynamo-exporter-default", "keras-export-onnx-format", "tf2onnx-unmaintained-keras3-gap"),
+        ("torch-onnx-dynamo-exporter-default", "keras-export-multi-format", "tf2onnx-unmaintained-keras3-gap"),
     ),
     "keras3_backend": StrategyTemplate(
         "Keras 3 backend switch",

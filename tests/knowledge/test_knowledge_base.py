@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+from collections import Counter, defaultdict
+from itertools import combinations
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,85 @@ def test_every_seed_is_weighed_claim_by_claim(kb: KnowledgeBase, seed: str) -> N
         statuses = {kb.entries[e].status for e in claim.entries}
         if claim.verdict.value == "stale":
             assert Status.stale in statuses, f"stale claim without a stale entry: {claim.claim}"
+
+
+# Words that carry no claim of their own ("both frameworks can ..."); left out when comparing paraphrases.
+_STOPWORDS = frozenset(
+    "a an and are as at be both by can either for from in into is it its may of on or than that the their this to "  # noqa: SIM905
+    "with".split()
+)
+
+
+def _claim_words(text: str) -> frozenset[str]:
+    """A claim's content words, lower-cased and roughly singular, so paraphrases of one claim compare equal."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in _STOPWORDS)
+
+
+def test_each_seed_claim_is_recorded_once(kb: KnowledgeBase) -> None:
+    """One claim, one record across both ledgers: two records of one claim can (and did) disagree on the verdict."""
+    by_seed = defaultdict(list)
+    for claim in kb.seed_claims:
+        by_seed[claim.seed].append(claim)
+    twins = []
+    for seed, claims in by_seed.items():
+        for a, b in combinations(claims, 2):
+            words_a, words_b = _claim_words(a.claim), _claim_words(b.claim)
+            if len(words_a & words_b) / len(words_a | words_b) >= 0.6:
+                twins.append(f"{seed}: '{a.claim}' ({a.verdict.value}) / '{b.claim}' ({b.verdict.value})")
+    assert twins == []
+
+
+# Claims that were recorded in both ledgers, with different verdicts (knowledge-base review 2026-11, section 4,
+# plus seed 002's languages claim and seed 004's ONNX claim found when merging): each must now have one record.
+RECORDED_TWICE = [
+    ("000_932ed41388582b2b.txt", ("install",)),
+    ("000_932ed41388582b2b.txt", ("prototype", "production")),
+    ("000_932ed41388582b2b.txt", ("onnx", "custom ops")),
+    ("003_35e75c1995a3b4ed.txt", ("onnx",)),
+    ("002_86d98184210d638e.txt", ("javascript",)),
+    ("004_47c9ad4ea1c47cec.txt", ("onnx",)),
+]
+
+
+@pytest.mark.parametrize(("seed", "words"), RECORDED_TWICE, ids=[f"{s[:3]}-{'-'.join(w)}" for s, w in RECORDED_TWICE])
+def test_claims_once_recorded_twice_are_merged(kb: KnowledgeBase, seed: str, words: tuple[str, ...]) -> None:
+    records = [c for c in kb.seed_claims if c.seed == seed and all(w in c.claim.lower() for w in words)]
+    assert len(records) == 1, [(c.claim, c.verdict.value) for c in records]
+
+
+def test_choose_tensorflow_for_mobile_no_longer_follows(kb: KnowledgeBase) -> None:
+    """Seed 004's advice rests on TF Lite alone; litert-torch and ExecuTorch now give PyTorch the same targets."""
+    (claim,) = [c for c in kb.seed_claims if c.seed.startswith("004_") and "iot" in c.claim.lower()]
+    assert claim.verdict.value == "contested"
+    assert {"litert-torch-converter", "executorch-ga"} <= set(claim.entries)
+
+
+# Strengths of Keras 3 itself, which runs on PyTorch as well as on TensorFlow: they must not separate the two.
+KERAS_BACKEND_NEUTRAL = [
+    "keras-high-level-api-beginner-friendly",
+    "kerashub-pretrained-presets",
+    "keras-tensorboard-callback",
+    "keras3-custom-train-step-and-ops",
+    "keras3-active-development",
+]
+
+
+@pytest.mark.parametrize("entry_id", KERAS_BACKEND_NEUTRAL)
+def test_keras_strengths_count_for_every_backend(kb: KnowledgeBase, entry_id: str) -> None:
+    effects = kb.entries[entry_id].effects
+    assert effects.get("pytorch") == effects.get("tensorflow") != 0, effects
+
+
+def test_entries_about_one_model_source_say_when_they_apply(kb: KnowledgeBase) -> None:
+    """A fact about Hugging Face, timm/torchvision, TF Hub or KerasHub weights moves only the projects that use them."""
+    sources = ("hugging face", "transformers", "timm", "tf hub", "kerashub")
+    unconditional = [
+        e.id
+        for e in kb.entries.values()
+        if e.effects and e.weight > 0 and e.applies_when is None and any(w in e.summary.lower() for w in sources)
+    ]
+    assert unconditional == []
 
 
 def test_stale_entries_point_to_current_knowledge(kb: KnowledgeBase) -> None:
