@@ -115,6 +115,14 @@ class KnowledgeEntry(StrictModel):
         default_factory=dict,
         description="Per-framework contribution to the criterion rating, -2..+2 in steps of 0.5.",
     )
+    alternatives: Identifier | None = Field(
+        None,
+        description=(
+            "Entries naming the same set describe alternative ways of working in a framework (plain "
+            "PyTorch, or Keras 3 on its torch backend); per framework only the strongest of them counts, "
+            "so an option open to every framework never adds to one framework's own strength."
+        ),
+    )
     status: Status
     status_note: str | None = Field(
         None, description="Why the entry is stale or contested (required for those statuses)."

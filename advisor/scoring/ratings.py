@@ -49,6 +49,18 @@ def _clamp(value: float) -> float:
     return round(min(HIGHEST, max(LOWEST, value)), 3)
 
 
+def _best_of_alternatives(counted: list[tuple[KnowledgeEntry, Term]]) -> tuple[Term, ...]:
+    """The terms that count: every entry outside an alternatives set, and the strongest of each set."""
+    best: dict[str, Term] = {}
+    for entry, term in counted:
+        if entry.alternatives is not None and (
+            entry.alternatives not in best or term.delta > best[entry.alternatives].delta
+        ):
+            best[entry.alternatives] = term
+    kept = set(best.values())
+    return tuple(term for entry, term in counted if entry.alternatives is None or term in kept)
+
+
 def applies(entry: KnowledgeEntry, facts: Mapping[str, Any] | None) -> bool:
     """Whether ``entry`` bears on the project described by ``facts`` (None: every entry applies)."""
     return facts is None or entry.applies_when is None or matches(entry.applies_when, facts)
@@ -66,10 +78,12 @@ def documentary_ratings(kb: KnowledgeBase, facts: Mapping[str, Any] | None = Non
     for criterion in kb.criteria:
         entries = [e for e in kb.entries.values() if e.criterion == criterion and applies(e, facts)]
         for framework in kb.frameworks:
-            terms = tuple(
-                Term(e.id, round(e.effects[framework] * e.weight, 3))
-                for e in entries
-                if e.effects.get(framework) and e.weight > 0
+            terms = _best_of_alternatives(
+                [
+                    (e, Term(e.id, round(e.effects[framework] * e.weight, 3)))
+                    for e in entries
+                    if e.effects.get(framework) and e.weight > 0
+                ]
             )
             contested = sum(1 for e in entries if e.status.value == "contested")
             sd = SD_KNOWN + SD_PER_CONTESTED * contested if terms else SD_UNKNOWN
