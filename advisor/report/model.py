@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from advisor.migration.model import MigrationPlan
+from advisor.scoring.classic import ClassicComparison
+from advisor.scoring.stack import RecommendedStack
 
 REPORT_SCHEMA_VERSION = "1.3"
 
@@ -108,6 +110,7 @@ class Confidence(_Frozen):
     draws: int
     seed: int
     method: str
+    capped: str | None = None  # why the level was lowered from what the draws alone say
 
 
 class Note(_Frozen):
@@ -247,6 +250,8 @@ class Recommendation(_Frozen):
     references: tuple[CitedEntry, ...]
     not_applicable: tuple[str, ...] = ()  # entries with effects that do not bear on this project
     unknowns: tuple[Unknown, ...] = ()  # what would sharpen this answer
+    stacks: tuple[RecommendedStack, ...] = ()  # what to build on: the pick first, then the runner-up
+    classic_advice: tuple[ClassicComparison, ...] = ()  # the seeds' guide for this persona vs the pick
 
     def framework_name(self, framework_id: str) -> str:
         return next(s.name for s in self.ranking if s.framework == framework_id)

@@ -31,9 +31,11 @@ from advisor.rules.engine import RuleOutcome, apply_rules
 from advisor.rules.facts import rule_facts
 from advisor.rules.model import Rule
 from advisor.scoring import confidence as conf
+from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
 from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings, not_applicable
+from advisor.scoring.stack import recommend_stack
 from advisor.scoring.unknowns import unknowns
 from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights, follow_relevance
 from advisor.spec.model import ProjectSpec
@@ -42,6 +44,9 @@ if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up
     from advisor.probing.model import ProbeRun
     from advisor.scoring.evidence import MeasuredEvidence
 
+# The lead (1-5 scale) that counts as decisive even against the classic advice for the team's persona:
+# a tenth of the scale. Below it, a pick that goes against the guide is at most "medium".
+LARGE_MARGIN = 0.5
 DEFAULT_SEED = 2026
 DEFAULT_DRAWS = 2000
 DOCUMENTARY = (
@@ -101,6 +106,14 @@ def evaluate(
     winner = order[0] if candidates else None
     rule_index = {r.id: r for r in rules}
     migration = plan_migration(spec, kb, winner, measured_routes(evidence, winner)) if winner else None
+    runner_up = next((fw for fw in order[1:] if fw in candidates), None)
+    stacks = tuple(recommend_stack(kb, facts, fw) for fw in (winner, runner_up) if fw is not None)
+    classic = compare_with_classic_advice(kb, facts, winner) if winner else ()
+    extra_cites = [
+        *_migration_cites(migration),
+        *(c for stack in stacks for c in stack.cites),
+        *(c for comparison in classic for c in comparison.overturned_by),
+    ]
     return Recommendation(
         advisor_version=__version__,
         project=spec.name,
@@ -121,7 +134,7 @@ def evaluate(
             )
             for i, fw in enumerate(order)
         ),
-        confidence=_confidence(problem, winner, order, scores, seed, draws) if winner else None,
+        confidence=_confidence(problem, winner, order, scores, seed, draws, classic) if winner else None,
         tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
         reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
         groups=_groups(kb, group_weights, effective),
@@ -130,9 +143,11 @@ def evaluate(
         fired_rules=_fired(outcome, rule_index),
         evidence=_evidence(evidence, measured),
         migration=migration,
-        references=cited_entries(kb, ratings, rule_index, outcome, checks, _migration_cites(migration)),
+        references=cited_entries(kb, ratings, rule_index, outcome, checks, extra_cites),
         not_applicable=not_applicable(kb, facts),
         unknowns=unknowns(spec),
+        stacks=stacks,
+        classic_advice=classic,
     )
 
 
@@ -190,13 +205,25 @@ def _confidence(
     scores: Mapping[str, float],
     seed: int,
     draws: int,
+    classic: Sequence[ClassicComparison] = (),
 ) -> Confidence:
     probability = conf.win_probability(problem, winner, draws, seed)
     rivals = [fw for fw in problem.candidates if fw != winner]
     margin = scores[winner] - max(scores[fw] for fw in rivals) if rivals else None
+    level = conf.level(probability)
+    capped = None
+    disagreeing = [c for c in classic if not c.agrees]
+    if level == "high" and margin is not None and margin < LARGE_MARGIN and disagreeing:
+        level = "medium"
+        capped = (
+            f"the classic advice for this team ({disagreeing[0].persona}: {disagreeing[0].guide_says}) "
+            f"disagrees with the pick and the margin ({margin:.2f}) is below {LARGE_MARGIN:g}, so the "
+            "confidence is not reported as high"
+        )
     return Confidence(
         win_probability=round(probability, 3),
-        level=conf.level(probability),  # type: ignore[arg-type]
+        level=level,  # type: ignore[arg-type]
+        capped=capped,
         margin=round(margin, 3) if margin is not None else None,
         draws=draws,
         seed=seed,
