@@ -66,8 +66,25 @@ def _shares(
     return shares, inner, total
 
 
-def _default_only(trail: tuple[WeightStepOut, ...]) -> bool:
-    return all(step.op == "default" for step in trail)
+def _raised(trail: tuple[WeightStepOut, ...]) -> bool:
+    """Whether something about the spec raised the weight above its default (a rule or a priority)."""
+    default = next((step.value for step in trail if step.op == "default"), 0.0)
+    return any(
+        step.op == "priority"
+        or (step.op == "add" and step.value > 0)
+        or (step.op == "scale" and step.value > 1)
+        or (step.op == "set" and step.value > default)
+        for step in trail
+    )
+
+
+def _lowering(trail: tuple[WeightStepOut, ...]) -> float:
+    """The product of the scale-downs in a trail (a prototype horizon scales the ecosystem group down)."""
+    factor = 1.0
+    for step in trail:
+        if step.op == "scale" and step.value < 1:
+            factor *= step.value
+    return factor
 
 
 def follow_relevance(
@@ -82,9 +99,11 @@ def follow_relevance(
     - A criterion on which every candidate has the same rating cannot separate them; left in, it only
       dilutes the criteria that do (team fit at 3.0 vs 3.0 took a fifth of the score). It is shown with
       its ratings but weighs 0 ("tie").
-    - A criterion that nothing about this project raised (its weight and its group's are the defaults)
-      may take at most DEFAULT_ONLY_CAP of the score: a background concern never decides alone. Its
-      weight, or its group's when it is alone in the group, is lowered to the cap ("cap").
+    - A criterion that nothing about this project raised (its weight and its group's are the defaults,
+      or lowered by a rule) may take at most DEFAULT_ONLY_CAP of the score, times the rules' scale-downs:
+      a background concern never decides alone, and a lowered one weighs less than the background. Its
+      weight is lowered to the cap ("cap"), or its group's weight when nothing in the group was raised
+      (lowering one default criterion there would only hand its share to the group's others).
     Groups whose criteria weigh nothing already take no share (see :class:`Problem`).
     """
     crit = dict(criteria)
@@ -97,25 +116,35 @@ def follow_relevance(
                 crit[c] = (0.0, (*crit[c][1], step))
     group_of = {c: criterion.group for c, criterion in kb.criteria.items()}
     for _ in range(_CAP_ROUNDS):
-        shares, inner, total = _shares(
-            {c: w for c, (w, _) in crit.items()}, {g: w for g, (w, _) in grp.items()}, group_of
+        plain_crit = {c: w for c, (w, _) in crit.items()}
+        shares, inner, total = _shares(plain_crit, {g: w for g, (w, _) in grp.items()}, group_of)
+        over = []
+        for c, share in shares.items():
+            trail, group_trail = crit[c][1], grp[group_of[c]][1]
+            if _raised(trail) or _raised(group_trail):
+                continue
+            target = DEFAULT_ONLY_CAP * _lowering(trail) * _lowering(group_trail)
+            if share > target + 1e-9:
+                over.append((share - target, c, target))
+        raised_left = any(
+            w > 0 and (_raised(crit[k][1]) or _raised(grp[group_of[k]][1])) for k, (w, _) in crit.items()
         )
-        over = [
-            (share, c)
-            for c, share in shares.items()
-            if share > DEFAULT_ONLY_CAP + 1e-9 and _default_only(crit[c][1]) and _default_only(grp[group_of[c]][1])
-        ]
-        if not over:
-            break
-        _, c = max(over)
+        if not over or not raised_left:
+            break  # nothing this spec raised can take the share over: the defaults stand as they are
+        _, c, target = max(over)
         g = group_of[c]
-        rest = inner[g] - crit[c][0]
-        if rest > 0:  # lower the criterion within its group: G w / ((rest + w) T) = cap
-            new = DEFAULT_ONLY_CAP * total * rest / (grp[g][0] - DEFAULT_ONLY_CAP * total)
-            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 3))
-            crit[c] = (round(new, 3), (*crit[c][1], step))
-        else:  # alone in its group: lower the group, G / (T_rest + G) = cap
-            new = DEFAULT_ONLY_CAP * (total - grp[g][0]) / (1 - DEFAULT_ONLY_CAP)
-            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 3))
-            grp[g] = (round(new, 3), (*grp[g][1], step))
+        others = [k for k in kb.criteria if group_of[k] == g and k != c and crit[k][0] > 0]
+        if any(_raised(crit[k][1]) for k in others):
+            # Something this spec raised shares the group: lower c within it, G w / ((rest + w) T) = target.
+            rest = inner[g] - crit[c][0]
+            new = target * total * rest / (grp[g][0] - target * total)
+            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 4))
+            crit[c] = (round(new, 4), (*crit[c][1], step))
+        else:
+            # Nothing in the group was raised: lowering one default criterion would only hand its share
+            # to the others, so lower the group until c is at the target, G w / (W (T_rest + G)) = target.
+            w, whole = crit[c][0], inner[g]
+            new = target * whole * (total - grp[g][0]) / (w - target * whole)
+            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 4))
+            grp[g] = (round(new, 4), (*grp[g][1], step))
     return crit, grp

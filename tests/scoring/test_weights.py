@@ -17,7 +17,7 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
 def _default_only(steps: tuple) -> bool:  # type: ignore[type-arg]
-    return all(s.op == "default" for s in steps)
+    return all(s.op in ("default", "cap") for s in steps)
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
@@ -52,8 +52,15 @@ def test_a_spec_without_targets_does_not_hand_serving_a_group_share(
 
 
 def test_default_cap_is_recorded_in_the_trail(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
-    spec = parse_spec("name: minimal\ntask: {domain: tabular}\n", kb)
+    spec = parse_spec("name: app\ntask: {domain: tabular}\ndeployment: {targets: [{kind: android}]}\n", kb)
     report = evaluate(spec, kb, rules)
     capped = [c for c in report.criteria if any(s.op == "cap" for s in c.weight_steps)]
     capped += [g for g in report.groups if any(s.op == "cap" for s in g.weight_steps)]  # type: ignore[misc]
-    assert capped, "a minimal spec leaves background criteria at their defaults: some must be capped"
+    assert capped, "background criteria next to a required target must be capped, and the trail says so"
+
+
+def test_without_anything_raised_the_defaults_stand(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    """With nothing raised there is nothing to hand a capped share to: shares still sum to 1."""
+    report = evaluate(parse_spec("name: minimal\ntask: {domain: tabular}\nhorizon: product\n", kb), kb, rules)
+    assert abs(sum(c.share for c in report.criteria) - 1) < 0.01
+    assert not any(s.op == "cap" for c in report.criteria for s in c.weight_steps)
