@@ -44,9 +44,9 @@ if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up
     from advisor.probing.model import ProbeRun
     from advisor.scoring.evidence import MeasuredEvidence
 
-# The lead (1-5 scale) that counts as decisive even against the classic advice for the team's persona:
-# a tenth of the scale. Below it, a pick that goes against the guide is at most "medium".
-LARGE_MARGIN = 0.5
+# The lead (1-5 scale) that stays decisive against the classic advice for the team's persona: a full
+# rating point on average over the weighted criteria. Below it, a pick against the guide is at most "medium".
+LARGE_MARGIN = 1.0
 DEFAULT_SEED = 2026
 DEFAULT_DRAWS = 2000
 DOCUMENTARY = (
@@ -134,7 +134,7 @@ def evaluate(
             )
             for i, fw in enumerate(order)
         ),
-        confidence=_confidence(problem, winner, order, scores, seed, draws, classic) if winner else None,
+        confidence=_confidence(problem, winner, order, scores, seed, draws, spec, kb, classic) if winner else None,
         tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
         reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
         groups=_groups(kb, group_weights, effective),
@@ -205,21 +205,18 @@ def _confidence(
     scores: Mapping[str, float],
     seed: int,
     draws: int,
+    spec: ProjectSpec,
+    kb: KnowledgeBase,
     classic: Sequence[ClassicComparison] = (),
 ) -> Confidence:
     probability = conf.win_probability(problem, winner, draws, seed)
     rivals = [fw for fw in problem.candidates if fw != winner]
     margin = scores[winner] - max(scores[fw] for fw in rivals) if rivals else None
     level = conf.level(probability)
-    capped = None
-    disagreeing = [c for c in classic if not c.agrees]
-    if level == "high" and margin is not None and margin < LARGE_MARGIN and disagreeing:
+    reasons = honesty_caps(spec, kb, classic, margin)
+    capped = "; ".join(reasons) if level == "high" and reasons else None
+    if capped:
         level = "medium"
-        capped = (
-            f"the classic advice for this team ({disagreeing[0].persona}: {disagreeing[0].guide_says}) "
-            f"disagrees with the pick and the margin ({margin:.2f}) is below {LARGE_MARGIN:g}, so the "
-            "confidence is not reported as high"
-        )
     return Confidence(
         win_probability=round(probability, 3),
         level=level,  # type: ignore[arg-type]
@@ -232,6 +229,37 @@ def _confidence(
             f"weight varies log-normally (sigma {conf.WEIGHT_SIGMA}) and every rating by its sd"
         ),
     )
+
+
+def honesty_caps(
+    spec: ProjectSpec, kb: KnowledgeBase, classic: Sequence[ClassicComparison], margin: float | None
+) -> list[str]:
+    """Why the confidence must not be reported as high, whatever the draws say (empty: no reason).
+
+    The Monte Carlo only perturbs what the model represents. Two things it cannot see: documented
+    advice for this team's persona that points the other way (a close call between guide and facts
+    unless the lead is at least a full rating point), and a team whose strongest framework is not a
+    candidate at all, so the comparison leaves out its most likely answer.
+    """
+    out = []
+    disagreeing = [c for c in classic if not c.agrees]
+    if disagreeing and margin is not None and margin < LARGE_MARGIN:
+        first = disagreeing[0]
+        out.append(
+            f"the classic advice for this team ({first.persona}: {kb.frameworks[first.guide_says].name}) "
+            f"disagrees with the pick and the lead ({margin:.2f}) is under {LARGE_MARGIN:g} rating point"
+        )
+    levels = {"none": 0, "beginner": 1, "intermediate": 2, "expert": 3}
+    experience = spec.team.experience.model_dump(mode="json")
+    known = {fw: levels.get(level, -1) for fw, level in experience.items()}
+    best = max(known.values())
+    outside = [fw for fw, level in known.items() if fw not in kb.frameworks and level == best and level >= 2]
+    if outside and all(known.get(fw, -1) < best for fw in kb.frameworks):
+        out.append(
+            f"the team's strongest framework ({', '.join(outside)}) is not among the candidates, so the "
+            "comparison leaves out the option it knows best"
+        )
+    return out
 
 
 def _groups(kb: KnowledgeBase, weights: Weighted, effective: Mapping[str, float]) -> tuple[GroupScore, ...]:

@@ -78,6 +78,12 @@ def _raised(trail: tuple[WeightStepOut, ...]) -> bool:
     )
 
 
+def _with_cap(trail: tuple[WeightStepOut, ...], value: float) -> tuple[WeightStepOut, ...]:
+    """The trail with one cap step at ``value`` (capping again replaces the earlier cap)."""
+    kept = tuple(step for step in trail if step.op != "cap")
+    return (*kept, WeightStepOut(source="model:default-cap", op="cap", value=round(value, 4)))
+
+
 def _lowering(trail: tuple[WeightStepOut, ...]) -> float:
     """The product of the scale-downs in a trail (a prototype horizon scales the ecosystem group down)."""
     factor = 1.0
@@ -126,9 +132,7 @@ def follow_relevance(
             target = DEFAULT_ONLY_CAP * _lowering(trail) * _lowering(group_trail)
             if share > target + 1e-9:
                 over.append((share - target, c, target))
-        raised_left = any(
-            w > 0 and (_raised(crit[k][1]) or _raised(grp[group_of[k]][1])) for k, (w, _) in crit.items()
-        )
+        raised_left = any(w > 0 and (_raised(crit[k][1]) or _raised(grp[group_of[k]][1])) for k, (w, _) in crit.items())
         if not over or not raised_left:
             break  # nothing this spec raised can take the share over: the defaults stand as they are
         _, c, target = max(over)
@@ -138,13 +142,11 @@ def follow_relevance(
             # Something this spec raised shares the group: lower c within it, G w / ((rest + w) T) = target.
             rest = inner[g] - crit[c][0]
             new = target * total * rest / (grp[g][0] - target * total)
-            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 4))
-            crit[c] = (round(new, 4), (*crit[c][1], step))
+            crit[c] = (round(new, 4), _with_cap(crit[c][1], new))
         else:
             # Nothing in the group was raised: lowering one default criterion would only hand its share
             # to the others, so lower the group until c is at the target, G w / (W (T_rest + G)) = target.
             w, whole = crit[c][0], inner[g]
             new = target * whole * (total - grp[g][0]) / (w - target * whole)
-            step = WeightStepOut(source="model:default-cap", op="cap", value=round(new, 4))
-            grp[g] = (round(new, 4), (*grp[g][1], step))
+            grp[g] = (round(new, 4), _with_cap(grp[g][1], new))
     return crit, grp
