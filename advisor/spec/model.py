@@ -13,8 +13,8 @@ from pydantic import Field, field_validator, model_validator
 
 from advisor._model import StrictModel
 
-SPEC_VERSION = 2
-UNKNOWN = "unknown"
+SPEC_VERSION: Literal[2] = 2
+UNKNOWN: Literal["unknown"] = "unknown"
 Unknown = Literal["unknown"]
 
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.cli import app
+from advisor.report.model import REPORT_SCHEMA_VERSION
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -31,7 +32,7 @@ def test_recommend_in_every_format(fmt: str) -> None:
 def test_json_output_is_versioned_and_parses() -> None:
     result = runner.invoke(app, ["recommend", str(EXAMPLE), "-f", "json"])
     report = json.loads(result.stdout)
-    assert report["schema_version"] == "1.2" and report["winner"] == "pytorch"
+    assert report["schema_version"] == REPORT_SCHEMA_VERSION and report["winner"] == "pytorch"
 
 
 def test_output_file_is_written(tmp_path: Path) -> None:

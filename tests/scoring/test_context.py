@@ -80,7 +80,8 @@ def test_unknown_codebase_size_keeps_migration_cost_weighted_and_widens_it(
 
 def test_tpu_commitment_weighs_like_a_required_target(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
     tpu = _report(
-        "name: tpu team\ntask: {domain: vision}\ninfrastructure: {accelerators: [tpu], committed_accelerators: [tpu]}\n",
+        "name: tpu team\ntask: {domain: vision}\n"
+        "infrastructure: {accelerators: [tpu], committed_accelerators: [tpu]}\n",
         kb,
         rules,
     )

@@ -40,12 +40,8 @@ def test_tied_criteria_are_shown_but_weigh_nothing(path: Path, kb: KnowledgeBase
     assert abs(sum(c.share for c in report.criteria) - 1) < 0.01
 
 
-def test_a_spec_without_targets_does_not_hand_serving_a_group_share(
-    kb: KnowledgeBase, rules: tuple[Rule, ...]
-) -> None:
-    spec = parse_spec(
-        "name: quick experiments\nhorizon: prototype\ntask: {domain: vision, architecture: novel}\n", kb
-    )
+def test_a_spec_without_targets_does_not_hand_serving_a_group_share(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    spec = parse_spec("name: quick experiments\nhorizon: prototype\ntask: {domain: vision, architecture: novel}\n", kb)
     report = evaluate(spec, kb, rules)
     serving = next(c for c in report.criteria if c.criterion == "production_serving")
     assert serving.share < 0.15, serving.share
