@@ -1,0 +1,123 @@
+"""The casebook: every scenario in tests/casebook/*.yaml gets the outcome its evidence supports.
+
+One generic test runs each case through the real engine (see advisor/casebook.py); the meta-tests keep
+the casebook honest: enough cases, unique ids, and reasoning that cites why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.casebook import (
+    CASEBOOK_DIR,
+    SEED_REF,
+    Case,
+    CaseError,
+    load_case,
+    load_cases,
+    main,
+    run_case,
+)
+from advisor.knowledge.load import KnowledgeBase
+from advisor.rules.model import Rule
+
+CASES = load_cases()
+MIN_CASES = 30
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(case: Case, context: tuple[KnowledgeBase, tuple[Rule, ...]]) -> None:
+    kb, rules = context
+    result = run_case(case, kb, rules)
+    assert result.passed, f"{case.id}: got {result.got} {result.confidence}\n" + "\n".join(result.problems)
+
+
+def test_enough_cases() -> None:
+    assert len(CASES) >= MIN_CASES
+
+
+def test_ids_are_unique_and_name_their_files() -> None:
+    assert len({c.id for c in CASES}) == len(CASES)
+    assert sorted(f"{c.id}.yaml" for c in CASES) == sorted(p.name for p in CASEBOOK_DIR.glob("*.yaml"))
+
+
+def _seeds_in_knowledge(kb: KnowledgeBase) -> set[str]:
+    return {
+        ref.source.removeprefix("seed:")
+        for entry in kb.entries.values()
+        for ref in entry.references
+        if ref.source.startswith("seed:")
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_reasoning_cites_why(case: Case, kb: KnowledgeBase) -> None:
+    """Each reasoning cites a knowledge id or a seed file, and explains every id the report must cite."""
+    seeds = SEED_REF.findall(case.reasoning)
+    known_seeds = _seeds_in_knowledge(kb)
+    assert all(s in known_seeds for s in seeds), f"unknown seed file in {case.id}: {seeds}"
+    words = {w.strip(".,;:()\"'") for w in case.reasoning.split()}
+    assert seeds or words & set(kb.entries), f"{case.id}: the reasoning cites no knowledge id or seed"
+    unexplained = [i for i in case.expect.must_cite if i not in case.reasoning]
+    assert not unexplained, f"{case.id}: the reasoning does not say why it must cite {unexplained}"
+
+
+def test_close_cases_and_forced_picks_are_both_represented() -> None:
+    """The casebook covers genuine conflicts (close) and hard constraints (forced picks), not only winners."""
+    assert any(c.expect.pick == "close" for c in CASES)
+    assert any(c.expect.excluded for c in CASES)
+    assert {c.expect.pick for c in CASES} >= {"pytorch", "tensorflow", "close"}
+
+
+def _write_case(folder: Path, case_id: str, pick: str, excluded: str) -> None:
+    (folder / f"{case_id}.yaml").write_text(
+        f"""id: {case_id}
+title: Policy decides
+persona: policy constraint
+spec:
+  name: Forced
+  task: {{domain: vision}}
+  constraints: {{exclude_frameworks: [{excluded}]}}
+expect:
+  pick: {pick}
+  excluded: [{excluded}]
+reasoning: A policy exclusion is a hard constraint (seed:003_35e75c1995a3b4ed.txt), so the pick is forced.
+""",
+        encoding="utf-8",
+    )
+
+
+def test_runner_prints_the_table_and_exits_by_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_case(tmp_path, "forced-pytorch", "pytorch", "tensorflow")
+    assert main(["--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "forced-pytorch" in out and out.rstrip().endswith("casebook: 1/1 pass")
+
+    _write_case(tmp_path, "wrong-pick", "pytorch", "pytorch")
+    assert main(["--dir", str(tmp_path), "--markdown"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("| Case | Persona |") and "**fail**: expected pytorch, got tensorflow" in out
+    assert out.rstrip().endswith("casebook: 1/2 pass")
+
+    assert main(["--dir", str(tmp_path), "--case", "forced-pytorch"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("casebook: 1/1 pass")
+
+
+def test_malformed_case_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("id: typo\ntitle: t\npersona: p\nspec: {}\nexpect: {pick: pytorch, must_cite_: []}\nreasoning: x\n")
+    with pytest.raises(CaseError) as err:
+        load_case(bad)
+    assert "typo.yaml" in str(err.value) and "expect.must_cite_" in str(err.value)
+
+    assert main(["--dir", str(tmp_path)]) == 2
+    assert "typo.yaml" in capsys.readouterr().err
+
+
+def test_invalid_spec_in_a_case_names_the_case(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_case(tmp_path, "bad-spec", "pytorch", "tensorflw")
+    assert main(["--dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad-spec.yaml:spec" in err and "tensorflw" in err
