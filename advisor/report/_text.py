@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from advisor.report.model import CitedEntry, CriterionScore, DeployRow, ProbeRow, Recommendation
+from advisor.scoring.classic import ClassicComparison
+from advisor.scoring.stack import RecommendedStack
 
 SHARPEN_TITLE = "What would sharpen this answer"
 NOT_APPLICABLE_TITLE = "Left out as not relevant to this project"
@@ -146,4 +148,69 @@ def deploy_cells(row: DeployRow) -> tuple[str, ...]:
         number(row.size_kb, 1),
         number(row.convert_s),
         row.message or "-",
+    )
+
+
+STACK_TITLE = "Recommended stack"
+CLASSIC_TITLE = "Classic advice vs now"
+ROLE_LABELS = {
+    "high_level_api": "High-level API",
+    "deployment_route": "Route",
+    "serving": "Serving",
+    "domain_library": "Domain library",
+}
+# Which probe deployment check speaks for a deployment target kind (see profilers' deploy targets).
+_PROBE_TARGET = {
+    "server_rest": "server",
+    "server_grpc": "server",
+    "serverless": "server",
+    "batch": "server",
+    "android": "mobile",
+    "ios": "mobile",
+    "edge_linux": "mobile",
+    "microcontroller": "microcontroller",
+    "browser": "browser",
+}
+
+
+def stack_rows(report: Recommendation, stack: RecommendedStack) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(role, choice, detail, cites) per stack choice, shared by every human-readable format."""
+    rows = []
+    for choice in stack.choices:
+        role = ROLE_LABELS[choice.role.value]
+        if choice.target_kind:
+            role = f"{role} to {choice.target_kind}"
+        name = choice.name
+        if choice.alternatives:
+            name += " (or " + ", ".join(a.name for a in choice.alternatives[:2]) + ")"
+        detail = choice.summary
+        measured = measured_check(report, stack.framework, choice.target_kind)
+        if measured:
+            detail += f" Measured here: {measured}."
+        rows.append((role, name, detail, choice.cites))
+    return rows
+
+
+def measured_check(report: Recommendation, framework: str, kind: str | None) -> str | None:
+    """The probe's deployment checks for this framework and target kind, in a few words (None: not run)."""
+    probe = report.evidence.probe
+    if probe is None or kind is None or kind not in _PROBE_TARGET:
+        return None
+    checks = [r for r in probe.deploy if r.framework == framework and r.target == _PROBE_TARGET[kind]]
+    if not checks:
+        return None
+    return "; ".join(f"{r.route} on {r.workload}: {r.status}" for r in checks[:3])
+
+
+def stack_heading(report: Recommendation, stack: RecommendedStack) -> str:
+    role = "the pick" if stack.framework == report.winner else "the runner-up"
+    return f"{report.framework_name(stack.framework)} ({role})"
+
+
+def classic_line(report: Recommendation, comparison: ClassicComparison) -> str:
+    """One persona of the classic guide, what it said, whether the pick follows it, and what is true now."""
+    says = report.framework_name(comparison.guide_says)
+    verdict = "The pick follows it." if comparison.agrees else "The pick goes against it."
+    return (
+        f"{comparison.persona}: the classic guide says {says} ({comparison.guide_text}) {verdict} Now: {comparison.now}"
     )

@@ -9,11 +9,16 @@ consequences and confirmation, pros and cons per option, more information.
 from __future__ import annotations
 
 from advisor.report._text import (
+    CLASSIC_TITLE,
     NOT_APPLICABLE_TITLE,
     SHARPEN_TITLE,
+    STACK_TITLE,
+    classic_line,
     headline,
     md_cite,
     md_reference_lines,
+    stack_heading,
+    stack_rows,
     weight_label,
 )
 from advisor.report.model import CriterionScore, Recommendation
@@ -98,10 +103,35 @@ def _outcome(report: Recommendation) -> list[str]:
     else:
         because = "it scores highest"
     out += [f'Chosen option: "{winner}", because {because}.', "", headline(report), ""]
+    if report.confidence is not None and report.confidence.capped:
+        out += [f"Confidence is not reported as high, because {report.confidence.capped}.", ""]
+    out += _stack(report) + _classic(report)
     if report.tipping_points:
         out += ["The decision would change if:", ""] + [f"- {t.text}" for t in report.tipping_points] + [""]
     out += _consequences(report) + _confirmation(report)
     return out
+
+
+def _stack(report: Recommendation) -> list[str]:
+    if not report.stacks:
+        return []
+    out = [f"### {STACK_TITLE}", ""]
+    for stack in report.stacks:
+        out.append(f"{stack_heading(report, stack)}:")
+        out.append("")
+        out += [f"- {role}: {name}. Sources: {md_cite(cites)}" for role, name, _, cites in stack_rows(report, stack)]
+        out.append("")
+    return out
+
+
+def _classic(report: Recommendation) -> list[str]:
+    if not report.classic_advice:
+        return []
+    out = [f"### {CLASSIC_TITLE}", ""]
+    for c in report.classic_advice:
+        changed = f" What changed: {md_cite(c.overturned_by)}." if c.overturned_by else ""
+        out.append(f"- {classic_line(report, c)}{changed}")
+    return [*out, ""]
 
 
 def _consequences(report: Recommendation) -> list[str]:

@@ -17,15 +17,20 @@ import jinja2
 
 from advisor.report import _svg
 from advisor.report._text import (
+    CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
     SHARPEN_TITLE,
+    STACK_TITLE,
+    classic_line,
     delta,
     deploy_cells,
     headline,
     probe_cells,
+    stack_heading,
+    stack_rows,
     weight_cell,
     weight_label,
 )
@@ -93,6 +98,10 @@ def _view(report: Recommendation) -> dict[str, Any]:
         "zero_weight": [c.name for c in report.criteria if c.weight == 0 and weight_cell(c) != "tie"],
         "weight_cells": {c.criterion: weight_cell(c) for c in report.criteria},
         "sharpen_title": SHARPEN_TITLE,
+        "stack_title": STACK_TITLE,
+        "classic_title": CLASSIC_TITLE,
+        "stacks": [(stack_heading(report, stack), stack_rows(report, stack)) for stack in report.stacks],
+        "classic": [(classic_line(report, c), c) for c in report.classic_advice],
         "not_applicable_title": NOT_APPLICABLE_TITLE,
         "not_applicable_intro": NOT_APPLICABLE_INTRO,
     }

@@ -6,11 +6,14 @@ from __future__ import annotations
 from advisor.migration.model import MigrationPlan
 from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import (
+    CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
     SHARPEN_TITLE,
+    STACK_TITLE,
+    classic_line,
     delta,
     deploy_cells,
     headline,
@@ -18,6 +21,8 @@ from advisor.report._text import (
     md_cite,
     md_reference_lines,
     probe_cells,
+    stack_heading,
+    stack_rows,
     weight_cell,
     weight_label,
 )
@@ -36,7 +41,15 @@ def render(report: Recommendation) -> str:
         meta += f"; generated {report.generated_at}"
     out += [meta + ".", "", f"_{report.evidence.note}_", ""]
     out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
-    out += _notes(report) + _unknowns(report) + _migration(report) + _probe(report) + _criteria(report)
+    out += (
+        _stack(report)
+        + _classic(report)
+        + _notes(report)
+        + _unknowns(report)
+        + _migration(report)
+        + _probe(report)
+        + _criteria(report)
+    )
     out += _not_applicable(report) + _rules(report) + _references(report)
     return "\n".join(out).rstrip() + "\n"
 
@@ -91,7 +104,10 @@ def _confidence(report: Recommendation) -> list[str]:
             f"- Confidence **{c.level}**: the pick wins {c.win_probability:.1%} of draws; "
             f"margin {c.margin:.2f} points on the 1-5 scale."
         )
-    out = ["## Confidence and what would change it", "", summary, f"- Method: {c.method}.", ""]
+    out = ["## Confidence and what would change it", "", summary, f"- Method: {c.method}."]
+    if c.capped:
+        out.append(f"- Not reported as high, because {c.capped}.")
+    out.append("")
     if report.tipping_points:
         out += ["Tipping points (the smallest single change that flips the pick):", ""]
         out += [f"- {t.text}" for t in report.tipping_points]
@@ -161,6 +177,30 @@ def _notes(report: Recommendation) -> list[str]:
         return []
     out = ["## Notes", ""]
     out += [f"- {n.text} ({n.source}; sources: {md_cite(n.cites)})" for n in report.notes]
+    return [*out, ""]
+
+
+def _stack(report: Recommendation) -> list[str]:
+    if not report.stacks:
+        return []
+    out = [f"## {STACK_TITLE}", "", "What a team would build on, for the pick and the runner-up.", ""]
+    for stack in report.stacks:
+        out += [f"**{stack_heading(report, stack)}**", "", "| Role | Choice | Why | Sources |", "|---|---|---|---|"]
+        for role, name, detail, cites in stack_rows(report, stack):
+            out.append(f"| {role} | {md_cell(name)} | {md_cell(detail)} | {md_cite(cites)} |")
+        out.append("")
+    return out
+
+
+def _classic(report: Recommendation) -> list[str]:
+    if not report.classic_advice:
+        return []
+    out = [f"## {CLASSIC_TITLE}", ""]
+    for c in report.classic_advice:
+        line = f"- {classic_line(report, c)}"
+        if c.overturned_by:
+            line += f" What changed: {md_cite(c.overturned_by)}."
+        out.append(line + f" ({', '.join(c.sources)})")
     return [*out, ""]
 
 

@@ -9,13 +9,17 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.report._text import (
+    CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     PROBE_COLUMNS,
     SHARPEN_TITLE,
+    STACK_TITLE,
     deploy_cells,
     headline,
     probe_cells,
     shown_criteria,
+    stack_heading,
+    stack_rows,
     weight_cell,
 )
 from advisor.report.model import DeployRow, ProbeRow, Recommendation
@@ -53,10 +57,24 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
                 f"\nConfidence {c.level}: wins {c.win_probability:.1%} of {c.draws} "
                 f"perturbed draws; margin {c.margin:.2f}."
             )
+        if c.capped:
+            console.print(f"  Not reported as high, because {c.capped}.")
         for tip in report.tipping_points:
             console.print(f"  - {tip.text}")
         if not report.tipping_points:
             console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
+    for stack in report.stacks:
+        console.print(Text(f"{STACK_TITLE}: {stack_heading(report, stack)}", style="bold"))
+        for role, name, _, _ in stack_rows(report, stack):
+            console.print(f"  - {role}: {name}")
+    if report.classic_advice:
+        console.print(Text(f"{CLASSIC_TITLE}:", style="bold"))
+        for comparison in report.classic_advice:
+            verdict = "follows" if comparison.agrees else "goes against"
+            console.print(
+                f"  - {comparison.persona}: the guide says {report.framework_name(comparison.guide_says)}; "
+                f"the pick {verdict} it. Now: {comparison.now}"
+            )
     for note in report.notes:
         console.print(Text(f"Note: {note.text}", style="yellow"))
     if report.unknowns:
