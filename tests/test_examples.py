@@ -11,6 +11,9 @@ EXPECTED = {
     "browser-pose-demo.yaml": "pytorch",  # a close call: see test_browser_demo_is_a_close_call
     "diffusion-media.yaml": "pytorch",
     "edge-asr-robotics.yaml": "pytorch",
+    # Expert TF team, TF Serving and TFX in production, TF1 remnants, against a platform horizon and hiring:
+    # the documented facts pull both ways, so the only right answer is "close" (either pick, not high).
+    "fraud-scoring-platform.yaml": "close",
     "keras-enterprise-forecasting.yaml": "tensorflow",
     "keyword-spotting-mcu.yaml": "tensorflow",
     "llm-finetuning-lab.yaml": "pytorch",
@@ -27,7 +30,10 @@ def test_every_example_has_an_expectation() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_pick(name: str) -> None:
     report = recommend(EXAMPLES / name, draws=300)
-    assert report.winner == EXPECTED[name], [(s.framework, s.score) for s in report.ranking]
+    if EXPECTED[name] == "close":
+        assert report.confidence is not None and report.confidence.level != "high"
+    else:
+        assert report.winner == EXPECTED[name], [(s.framework, s.score) for s in report.ranking]
     cited = {e.id for e in report.references}
     for criterion in report.criteria:
         for rating in criterion.ratings.values():
