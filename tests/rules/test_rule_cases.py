@@ -58,3 +58,32 @@ def test_per_framework_cases_say_for_which_framework() -> None:
 def test_every_rule_cites_current_or_contested_knowledge() -> None:
     stale = [(r.id, c) for r in _RULES for c in r.cites if _KB.entries[c].status.value == "stale"]
     assert stale == [], "rules must rest on knowledge that still holds"
+
+
+# Spec v2 fields: each must be read by at least one rule (issue 10: "each new field is read by at
+# least one rule with cases"), or it would be a question the advice ignores.
+V2_FIELDS = (
+    "horizon",
+    "deployment.serving",
+    "codebase.api_generations",
+    "infrastructure.mlops_platforms",
+    "infrastructure.committed_accelerators",
+)
+
+
+def _fields(matcher: object) -> list[str]:
+    from advisor.matching import AllMatcher, AnyMatcher, FieldMatcher, NotMatcher
+
+    if isinstance(matcher, AllMatcher | AnyMatcher):
+        subs = matcher.all if isinstance(matcher, AllMatcher) else matcher.any
+        return [f for m in subs for f in _fields(m)]
+    if isinstance(matcher, NotMatcher):
+        return _fields(matcher.not_)
+    assert isinstance(matcher, FieldMatcher)
+    return [matcher.field, *(_fields(matcher.where) if matcher.where is not None else [])]
+
+
+@pytest.mark.parametrize("field", V2_FIELDS)
+def test_every_spec_v2_field_is_read_by_a_rule(field: str) -> None:
+    readers = [r.id for r in _RULES if any(f.replace("[]", "").startswith(field) for f in _fields(r.when))]
+    assert readers, f"no rule reads {field}"
