@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict
 
 
 class StrictModel(BaseModel):
-    """Unknown keys are errors (typos must not be silently ignored); instances are frozen."""
+    """Unknown keys are errors (typos must not be silently ignored); instances are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    Validators are built on first use (``defer_build``): a run that takes the knowledge base and rules from
+    the cache (:mod:`advisor._cache`) never builds those it does not validate with.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, defer_build=True)

@@ -23,9 +23,35 @@ if TYPE_CHECKING:
 def load_context(
     knowledge_dir: Path | None = None, rules_dir: Path | None = None
 ) -> tuple[KnowledgeBase, tuple[Rule, ...]]:
-    """The knowledge base and rules (the shipped ones unless directories are given)."""
+    """The knowledge base and rules (the shipped ones unless directories are given).
+
+    Served from the content-hashed cache (:mod:`advisor._cache`) when no file under either folder and
+    no line of this package has changed since it was written; otherwise loaded and checked afresh.
+    """
+    from advisor._cache import cached
+    from advisor.paths import data_dir
+
+    try:
+        roots = (knowledge_dir or data_dir("knowledge_base"), rules_dir or data_dir("rules"))
+    except FileNotFoundError:  # a broken installation: let the loaders say which folder is missing
+        return _load_context(knowledge_dir, rules_dir)
+    return cached("context", roots, lambda: _load_context(*roots), _is_context)
+
+
+def _load_context(knowledge_dir: Path | None, rules_dir: Path | None) -> tuple[KnowledgeBase, tuple[Rule, ...]]:
     kb = load_knowledge(knowledge_dir)
     return kb, load_rules(kb, rules_dir)
+
+
+def _is_context(value: object) -> bool:
+    """The shape of a cached context (the cache checks contents and versions; this guards the type)."""
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], KnowledgeBase)
+        and isinstance(value[1], tuple)
+        and all(isinstance(rule, Rule) for rule in value[1])
+    )
 
 
 def recommend(

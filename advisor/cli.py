@@ -82,7 +82,7 @@ KnowledgeOpt = Annotated[
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")]
 
 
-@app.command()
+@app.command()  # `python -m advisor` and the `advisor` script run everyday invocations in advisor._entry
 def recommend(
     spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.terminal,
@@ -102,8 +102,8 @@ def recommend(
 ) -> None:
     """Recommend a framework for SPEC (with measured evidence from --probe or --evidence)."""
     from advisor import api
+    from advisor._entry import report_text
     from advisor.output import write_text
-    from advisor.report.formats import renderer
 
     try:
         if probe and evidence is not None:
@@ -132,14 +132,7 @@ def recommend(
             generated_at=stamp,
             evidence=run,
         )
-        render = renderer(format.value)
-        if format is ReportFormat.terminal and output == "-" and sys.stdout.isatty():
-            import shutil
-
-            text = render(report, width=min(shutil.get_terminal_size().columns, 140), color=True)  # type: ignore[call-arg]
-        else:
-            text = render(report)
-        write_text(output, text)
+        write_text(output, report_text(report, format.value, output))
     except AdvisorError as error:
         _fail(error)
     if output != "-":

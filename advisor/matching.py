@@ -91,10 +91,7 @@ Matcher = Annotated[
 ]
 
 
-FieldMatcher.model_rebuild()
-AllMatcher.model_rebuild()
-AnyMatcher.model_rebuild()
-NotMatcher.model_rebuild()
+# No model_rebuild() here: StrictModel defers building, and the first validation resolves ``Matcher``.
 
 
 def substitute(value: Any, framework: str | None) -> Any:

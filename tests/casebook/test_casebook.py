@@ -121,3 +121,19 @@ def test_invalid_spec_in_a_case_names_the_case(tmp_path: Path, capsys: pytest.Ca
     assert main(["--dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "bad-spec.yaml:spec" in err and "tensorflw" in err
+
+
+def test_readme_shows_the_current_casebook_table() -> None:
+    """The README's casebook table is what `python -m advisor.casebook --markdown` prints today."""
+    import re
+
+    from advisor.api import load_context
+    from advisor.casebook import load_cases, render_markdown, run_cases
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"<!-- casebook -->\n(.*?)\n<!-- /casebook -->", readme, re.S)
+    assert match, "README needs the casebook block"
+    kb, rules = load_context()
+    assert match.group(1) == render_markdown(run_cases(load_cases(), kb, rules)), (
+        "README casebook table is stale: paste `python -m advisor.casebook --markdown`"
+    )

@@ -51,7 +51,36 @@ def migrate_golden_path(case: str, to: str) -> Path:
     return GOLDEN / f"migrate-{case}-to-{to}.md"
 
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_refreshed(text: str) -> str:
+    """The README with its generated blocks (sample output, casebook table) brought up to date."""
+    import re
+
+    from advisor.api import load_context
+    from advisor.casebook import load_cases, render_markdown, run_cases
+    from advisor.report.terminal import render
+
+    sample = re.search(r"<!-- sample: (\S+) -->\n```text\n", text)
+    if sample:
+        output = render(recommend(README.parent / sample.group(1)))
+        text = re.sub(
+            r"(<!-- sample: \S+ -->\n```text\n).*?```", lambda m: m.group(1) + output + "```", text, flags=re.S
+        )
+    kb, rules = load_context()
+    table = render_markdown(run_cases(load_cases(), kb, rules))
+    return re.sub(
+        r"<!-- casebook -->\n.*?\n<!-- /casebook -->",
+        lambda m: "<!-- casebook -->\n" + table + "\n<!-- /casebook -->",
+        text,
+        flags=re.S,
+    )
+
+
 if __name__ == "__main__":
+    README.write_text(readme_refreshed(README.read_text(encoding="utf-8")), encoding="utf-8")
+    print("refreshed", README)
     GOLDEN.mkdir(exist_ok=True)
     for case in CASES:
         for fmt in SUFFIX:
