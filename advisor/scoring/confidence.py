@@ -63,7 +63,8 @@ class Problem:
         return gap, sum(weights[c] for c in members)
 
 
-_QUANTILES = 4096
+_INDEX_BITS = 12
+_QUANTILES = 2**_INDEX_BITS
 _normal_table: list[float] = []
 
 
@@ -92,22 +93,24 @@ def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> flo
     rows = [
         ([problem.ratings[(c, f)] for c in active], [problem.sds[(c, f)] for c in active]) for f in problem.candidates
     ]
-    table, size = _standard_normals(), _QUANTILES
-    uniform = random.Random(seed).random
+    table = _standard_normals()
+    spread = [math.exp(WEIGHT_SIGMA * z) for z in table]  # log-normal weight factors, one per quantile
+    bits = random.Random(seed).getrandbits  # an index into the 2**12 quantiles in one C call
+    cells = [list(zip(ratings, sds, strict=True)) for ratings, sds in rows]
     wins = 0
     for _ in range(draws):
-        w = [x * math.exp(WEIGHT_SIGMA * table[int(uniform() * size)]) for x in weights]
-        g = [x * math.exp(WEIGHT_SIGMA * table[int(uniform() * size)]) for x in group_weights]
+        w = [x * spread[bits(_INDEX_BITS)] for x in weights]
         inner = [0.0] * len(groups)
         for weight, k in zip(w, member, strict=True):
             inner[k] += weight
-        total = sum(g)
-        e = [g[k] * weight / (inner[k] * total) for weight, k in zip(w, member, strict=True)]
+        # Each criterion's share up to the common factor 1/total, which cannot change the argmax.
+        per_group = [x * spread[bits(_INDEX_BITS)] / inner[k] for k, x in enumerate(group_weights)]
+        e = [per_group[k] * weight for weight, k in zip(w, member, strict=True)]
         best, best_score = -1, -math.inf
-        for index, (ratings, sds) in enumerate(rows):
+        for index, row in enumerate(cells):
             score = 0.0
-            for ei, r, sd in zip(e, ratings, sds, strict=True):
-                value = r + sd * table[int(uniform() * size)]
+            for ei, (r, sd) in zip(e, row, strict=True):
+                value = r + sd * table[bits(_INDEX_BITS)]
                 score += ei * (5.0 if value > 5.0 else 1.0 if value < 1.0 else value)
             if score > best_score:
                 best, best_score = index, score
