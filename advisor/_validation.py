@@ -62,7 +62,12 @@ def raise_first_error(
     errors = exc.errors()
     # A misspelt key shows up twice: as "missing" and as "unknown". The typo is the cause: report it.
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(p for p in first["loc"] if not _is_internal(p))
+    raw = tuple(first["loc"])
+    if first["type"] == "extra_forbidden" and raw:
+        # The last part is the user's own key, whatever it looks like ("<", "a[b]"): never strip it.
+        loc = (*(p for p in raw[:-1] if not _is_internal(p)), raw[-1])
+    else:
+        loc = tuple(p for p in raw if not _is_internal(p))
     full = loc_prefix + loc
     more = len(errors) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
