@@ -159,18 +159,6 @@ ROLE_LABELS = {
     "serving": "Serving",
     "domain_library": "Domain library",
 }
-# Which probe deployment check speaks for a deployment target kind (see profilers' deploy targets).
-_PROBE_TARGET = {
-    "server_rest": "server",
-    "server_grpc": "server",
-    "serverless": "server",
-    "batch": "server",
-    "android": "mobile",
-    "ios": "mobile",
-    "edge_linux": "mobile",
-    "microcontroller": "microcontroller",
-    "browser": "browser",
-}
 
 
 def stack_rows(report: Recommendation, stack: RecommendedStack) -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -194,9 +182,13 @@ def stack_rows(report: Recommendation, stack: RecommendedStack) -> list[tuple[st
 def measured_check(report: Recommendation, framework: str, kind: str | None) -> str | None:
     """The probe's deployment checks for this framework and target kind, in a few words (None: not run)."""
     probe = report.evidence.probe
-    if probe is None or kind is None or kind not in _PROBE_TARGET:
+    if probe is None or kind is None:
         return None
-    checks = [r for r in probe.deploy if r.framework == framework and r.target == _PROBE_TARGET[kind]]
+    from advisor.probing.plan import DEPLOY_OF_TARGET  # only with probe evidence: start-up stays light
+
+    if kind not in DEPLOY_OF_TARGET:
+        return None
+    checks = [r for r in probe.deploy if r.framework == framework and r.target == DEPLOY_OF_TARGET[kind]]
     if not checks:
         return None
     return "; ".join(f"{r.route} on {r.workload}: {r.status}" for r in checks[:3])
