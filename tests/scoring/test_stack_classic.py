@@ -202,3 +202,30 @@ def test_classic_advice_covers_the_seed_personas(kb: KnowledgeBase) -> None:
     ids = {a.id for a in kb.classic_advice}
     assert {"beginner-keras", "researcher-pytorch", "production-tensorflow", "mobile-edge-tflite"} <= ids
     assert {"browser-tfjs", "knows-pytorch", "knows-tensorflow"} <= ids
+
+
+def test_stack_routes_show_the_probes_deployment_checks() -> None:
+    """Where probes converted a model for a target, the stack's route says what was measured."""
+    from advisor.api import recommend
+    from advisor.report._text import stack_rows
+    from profilers.protocol import DeployCheck
+    from tests.conftest import EXAMPLES
+    from tests.probing import synthetic
+
+    check = DeployCheck(
+        target="mobile",
+        workload="cnn",
+        route="torch.export -> ExecuTorch .pte (XNNPACK)",
+        status="ok",
+        max_abs_error=0.0,
+        max_rel_error=0.0,
+        tolerance="fp32 tolerance",
+    )
+    run = synthetic.with_deploy_checks(synthetic.run(), {"pytorch": [check]})
+    report = recommend(EXAMPLES / "vision-mobile-startup.yaml", evidence=run, draws=200)
+    torch_stack = next(s for s in report.stacks if s.framework == "pytorch")
+    android = next(row for row in stack_rows(report, torch_stack) if row[0] == "Route to android")
+    assert "Measured here: torch.export -> ExecuTorch .pte (XNNPACK) on cnn: ok" in android[2]
+    plain = recommend(EXAMPLES / "vision-mobile-startup.yaml", draws=200)
+    stack = next(s for s in plain.stacks if s.framework == "pytorch")
+    assert not any("Measured here" in row[2] for row in stack_rows(plain, stack))
