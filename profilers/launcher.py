@@ -1,9 +1,16 @@
 """Runs one framework probe in its own child process, with a time-out, and always returns a result.
 
 The parent never imports a framework: it checks that the package is installed with ``find_spec``,
-starts ``python -m profilers.<module>`` in a new process group, writes the request, and reads exactly
-one JSON result. A child that crashes or hangs comes back as status ``crashed`` or ``timeout`` with
-the cells it had finished (streamed on stderr), so one failure never loses the other results.
+starts ``profilers.<module>`` through :mod:`profilers._bootstrap` in a new process group, writes the
+request, and reads exactly one JSON result. A child that crashes or hangs comes back as status
+``crashed`` or ``timeout`` with the cells it had finished (streamed on stderr), so one failure never
+loses the other results.
+
+The child cannot import from the working directory (``python -m`` would put it first on ``sys.path``,
+so a stray ``torch.py`` there would run). It lives in its own session, so Ctrl-C in a terminal reaches
+only the parent: SIGINT and SIGTERM are forwarded to the child's process group, the child gets
+:data:`STOP_GRACE_S` to exit before the group is killed, and it is always waited for before the signal
+goes on to the parent's previous handler (KeyboardInterrupt, exit 130). No child outlives the parent.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,6 +40,9 @@ PACKAGES = {
     "tensorflow": ("tensorflow", "pip install tensorflow (CPU machines: tensorflow-cpu)"),
 }
 GRACE_S = 30.0  # beyond the budget before the child is killed: it must be free to report over-budget
+STOP_GRACE_S = 0.5  # after a forwarded Ctrl-C/SIGTERM, before the child's group is killed
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
+BOOTSTRAP = Path(__file__).with_name("_bootstrap.py")
 STDERR_TAIL = 40
 
 OnEvent = Callable[[str, dict[str, Any]], None]
@@ -66,22 +78,56 @@ def run_probe(
     allowance = request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
     limit = timeout_s if timeout_s is not None else allowance + GRACE_S
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", MODULES[request.framework]],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env=child_environment(extra_env),
-    )
+    guard = _ChildGuard()
+    try:
+        with guard:
+            process = guard.process = subprocess.Popen(
+                child_command(MODULES[request.framework]),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+                env=child_environment(extra_env),
+            )
+            return _talk(process, request, limit, on_event, started)
+    except _Signalled as signalled:  # the child is gone, the previous handlers are back
+        signal.raise_signal(signalled.signum)  # KeyboardInterrupt for SIGINT; SIG_DFL ends the process
+        return ProbeResult(  # a handler of the application's that chose to carry on
+            framework=request.framework,
+            status="crashed",
+            message=f"stopped: the advisor received {signal.Signals(signalled.signum).name}",
+            wall_s=time.perf_counter() - started,
+            budget_s=request.budget_s,
+        )
+
+
+def child_command(module: str) -> list[str]:
+    """The child's command line: ``module`` run as ``__main__`` by :mod:`profilers._bootstrap`, which keeps
+    the working directory off ``sys.path`` and imports this process's own top-level packages from the
+    files this process imported them from (``profilers``, and the module's package, e.g. a test's)."""
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []  # older Pythons: the bootstrap cleans sys.path
+    pins: dict[str, str] = {}
+    for name in dict.fromkeys(("profilers", module.partition(".")[0])):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.has_location and spec.origin:
+            pins[name] = spec.origin
+    return [sys.executable, *safe_path, str(BOOTSTRAP), module, str(os.getpid()), json.dumps(pins)]
+
+
+def _talk(
+    process: subprocess.Popen[str], request: ProbeRequest, limit: float, on_event: OnEvent | None, started: float
+) -> ProbeResult:
+    """Send the request and collect the result (or what the child streamed before it crashed or hung)."""
     events = _EventReader(process, on_event)
     stdout: list[str] = []
     reader = threading.Thread(target=lambda: stdout.append(process.stdout.read()), daemon=True)  # type: ignore[union-attr]
     reader.start()
     assert process.stdin is not None
-    process.stdin.write(request.model_dump_json())
-    process.stdin.close()
+    with contextlib.suppress(BrokenPipeError):  # a child that died at once: its exit status says why
+        process.stdin.write(request.model_dump_json())
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
     try:
         process.wait(timeout=limit)
     except subprocess.TimeoutExpired:
@@ -96,9 +142,72 @@ def run_probe(
 
 
 def _kill(process: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Give a signalled child :data:`STOP_GRACE_S` to exit, then kill its whole group; wait for it either way."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=STOP_GRACE_S)
+    _kill(process)  # also any grandchildren still in the group
+
+
+class _Signalled(BaseException):
+    """Raised in the parent's main thread by a forwarded SIGINT/SIGTERM, to leave the wait for the child;
+    :func:`run_probe` passes the signal on to the previous handler once the child is gone."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _ChildGuard:
+    """Keeps a child from outliving the parent's run of it. While it is entered, SIGINT and SIGTERM go on
+    to the child's process group and the first one interrupts the parent (:class:`_Signalled`); a second
+    one kills the group at once. On any exception (that one, a KeyboardInterrupt, a bug) the child gets
+    :data:`STOP_GRACE_S` to exit, then its group is killed and it is waited for; only then do the previous
+    handlers come back. Signals the parent ignores stay ignored; outside the main thread, where handlers
+    cannot be set, only the clean-up on an exception applies."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[str] | None = None
+        self._interrupted = False  # the first signal has interrupted the parent: later ones only kill
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _ChildGuard:
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for signum in FORWARDED:
+            previous = signal.getsignal(signum)
+            if previous in (signal.SIG_IGN, None):  # None: set outside Python; leave it alone
+                continue
+            self._previous[signum] = previous
+            signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        try:
+            if kind is not None and self.process is not None:
+                self._interrupted = True  # a signal now must not interrupt the clean-up
+                if not issubclass(kind, _Signalled):  # not told yet: a bug here, or an exception of the caller's
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.killpg(self.process.pid, signal.SIGTERM)
+                _stop(self.process)
+        finally:
+            for signum, previous in self._previous.items():
+                signal.signal(signum, previous)
+            self._previous.clear()
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        first = not self._interrupted
+        self._interrupted = True
+        if self.process is not None and self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signum if first else signal.SIGKILL)
+        if first:
+            raise _Signalled(signum)
 
 
 def _result(request: ProbeRequest, code: int, stdout: str, events: _EventReader, wall: float) -> ProbeResult:
