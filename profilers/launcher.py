@@ -252,6 +252,8 @@ class _EventReader:
                 continue
             try:
                 event = json.loads(line[len(EVENT_PREFIX) :])
+                if not isinstance(event, dict):  # "@@probe [1]": not an event; keep draining the pipe
+                    raise ValueError("an event is a JSON object")
                 kind = event.pop("event")
                 if kind == "cell":
                     self.cells.append(CellResult.model_validate(event))
@@ -259,8 +261,9 @@ class _EventReader:
                     self.checks.append(DeployCheck.model_validate(event))
                 elif kind == "environment":
                     self.environment = Environment.model_validate(event["environment"])
-                    self.settings = event.get("settings", {})
-            except (ValueError, KeyError, ValidationError):
+                    settings = event.get("settings", {})
+                    self.settings = settings if isinstance(settings, dict) else {}
+            except (ValueError, KeyError, TypeError, ValidationError):
                 self.tail = ([*self.tail, line.rstrip()])[-STDERR_TAIL:]
                 continue
             if self._on_event is not None:
