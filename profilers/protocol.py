@@ -2,15 +2,29 @@
 
 Shared by the parent (which never imports a framework) and the children (which import exactly one).
 Bump ``PROTOCOL_VERSION`` when a field changes meaning; ``advisor`` refuses results of another version.
+
+The same models validate saved runs a user hands back (``--evidence``), so every number is checked
+where it enters: no float may be NaN or infinite (a NaN ratio once scored as the largest advantage),
+times are positive, and every quantity has an upper bound far above anything a machine measures, so
+the report's unit conversions (seconds to ms, bytes to MB) can never overflow or divide by zero.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 PROTOCOL_VERSION = "1.0"
+KNOWN_PROTOCOL_VERSIONS = frozenset({PROTOCOL_VERSION})
+
+MAX_SECONDS = 1e6  # 11.6 days: the longest budget is an hour per framework and round
+MAX_BYTES = 2**50  # 1 PiB: above any process's memory or any model file
+MAX_COUNT = 10**13  # parameters, batch sizes, sample counts, CPUs: ten trillion
+MAX_RATE = 1e15  # samples per second
+MAX_JOULES = 1e6  # per sample: a quarter of a kilowatt-hour
+MAX_SETTING_INT = 2**63 - 1  # a setting is a flag, a size or a count: a 64-bit integer holds all of them
 
 FrameworkName = Literal["pytorch", "tensorflow"]
 WorkloadName = Literal["mlp", "cnn", "transformer", "lstm"]
@@ -22,34 +36,71 @@ DeployTarget = Literal["server", "onnx", "mobile", "microcontroller", "browser"]
 DeployStatus = Literal["ok", "failed", "parity_failed", "not_checked"]
 
 
+def _none_if_not_finite(value: Any) -> Any:
+    """A parity error of NaN or infinity (the converted model's outputs were NaN) means "no usable
+    error", which is what the wire already carries: pydantic writes non-finite floats as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _bounded_setting(value: Any) -> Any:
+    """Settings are free-form, but their numbers are shown in every report: finite and 64-bit."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("a setting must be a finite number")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SETTING_INT:
+        raise ValueError("a setting must be an integer that fits in 64 bits")
+    return value
+
+
+def _known_protocol(value: str) -> str:
+    """A result of another protocol version may mean other things by the same field: refuse it."""
+    if value not in KNOWN_PROTOCOL_VERSIONS:
+        raise ValueError(f"unknown protocol version; this advisor reads {PROTOCOL_VERSION} (re-run advisor probe)")
+    return value
+
+
+ProtocolVersion = Annotated[str, AfterValidator(_known_protocol)]
+Seconds = Annotated[float, Field(ge=0, le=MAX_SECONDS)]
+PositiveSeconds = Annotated[float, Field(gt=0, le=MAX_SECONDS)]
+Bytes = Annotated[int, Field(ge=0, le=MAX_BYTES)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+Rate = Annotated[float, Field(ge=0, le=MAX_RATE)]
+ParityError = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_none_if_not_finite)]
+SettingValue = Annotated[str | int | float | bool | None, BeforeValidator(_bounded_setting)]
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ProbeRequest(_Model):
     """What one framework child must measure."""
 
-    protocol_version: str = PROTOCOL_VERSION
+    protocol_version: ProtocolVersion = PROTOCOL_VERSION
     framework: FrameworkName
     workloads: list[WorkloadName]
-    modes: list[Mode] = Field(default_factory=lambda: ["eager", "compiled"])
+    modes: list[Mode] = Field(default_factory=lambda: list[Mode](["eager", "compiled"]))
     device: str = Field("auto", description="auto, cpu or cuda:N")
     precision: Precision = "fp32"
-    threads: int = Field(ge=1, description="CPU threads, the same for every framework")
-    budget_s: float = Field(gt=0, description="Wall-clock budget for the measurements")
+    threads: int = Field(ge=1, le=MAX_COUNT, description="CPU threads, the same for every framework")
+    budget_s: float = Field(gt=0, le=MAX_SECONDS, description="Wall-clock budget for the measurements")
     seed: int = 0
     deploy: list[DeployTarget] = Field(default_factory=list, description="Deployment routes to check after measuring")
-    deploy_budget_s: float = Field(120.0, gt=0, description="Extra wall-clock allowance for the deployment checks")
+    deploy_budget_s: float = Field(
+        120.0, gt=0, le=MAX_SECONDS, description="Extra wall-clock allowance for the deployment checks"
+    )
 
 
 class Stats(_Model):
-    """Summary of repeated timings (seconds) or other samples."""
+    """Summary of repeated timings (seconds)."""
 
-    median: float
-    p95: float
-    iqr: float
-    n: int
-    mean: float
+    median: PositiveSeconds
+    p95: PositiveSeconds
+    iqr: Seconds
+    n: PositiveCount
+    mean: PositiveSeconds
     spread_flag: bool = Field(description="IQR/median above 10 %: noisy, treat with care")
 
 
@@ -60,22 +111,22 @@ class CellResult(_Model):
     mode: Mode
     status: CellStatus
     message: str = ""
-    params: int | None = None
-    batch_size: int | None = None
-    large_batch_size: int | None = None
-    first_step_s: float | None = Field(None, description="Cold first training step: tracing/compilation")
+    params: Count | None = None
+    batch_size: PositiveCount | None = None
+    large_batch_size: PositiveCount | None = None
+    first_step_s: Seconds | None = Field(None, description="Cold first training step: tracing/compilation")
     train_step: Stats | None = None
-    train_samples_per_s: float | None = None
-    train_step_samples: list[float] = Field(default_factory=list, description="Raw step times (s)")
+    train_samples_per_s: Rate | None = None
+    train_step_samples: list[PositiveSeconds] = Field(default_factory=list, description="Raw step times (s)")
     infer_b1: Stats | None = None
-    infer_b1_samples: list[float] = Field(default_factory=list)
-    infer_throughput_samples_per_s: float | None = None
-    peak_memory_bytes: int | None = None
+    infer_b1_samples: list[PositiveSeconds] = Field(default_factory=list)
+    infer_throughput_samples_per_s: Rate | None = None
+    peak_memory_bytes: Bytes | None = None
     memory_source: str | None = None
-    nvml_process_memory_bytes: int | None = None
-    energy_j_per_sample: float | None = None
-    energy_window_s: float | None = None
-    wall_s: float = 0.0
+    nvml_process_memory_bytes: Bytes | None = None
+    energy_j_per_sample: Annotated[float, Field(ge=0, le=MAX_JOULES)] | None = None
+    energy_window_s: Seconds | None = None
+    wall_s: Seconds = 0.0
 
 
 class DeployCheck(_Model):
@@ -88,11 +139,11 @@ class DeployCheck(_Model):
     )
     status: DeployStatus
     message: str = ""
-    max_abs_error: float | None = None
-    max_rel_error: float | None = None
+    max_abs_error: ParityError = None
+    max_rel_error: ParityError = None
     tolerance: str | None = Field(None, description="The parity criterion applied")
-    artifact_bytes: int | None = None
-    convert_s: float | None = None
+    artifact_bytes: Bytes | None = None
+    convert_s: Seconds | None = None
 
 
 class Environment(_Model):
@@ -105,23 +156,23 @@ class Environment(_Model):
     gpu_present: bool = Field(description="NVML sees an NVIDIA GPU (whether or not the framework does)")
     driver_version: str | None = None
     cuda_driver_version: str | None = None
-    cpu_count: int
+    cpu_count: Count
 
 
 class ProbeResult(_Model):
     """Everything one framework child reports (or what the parent could recover when it failed)."""
 
-    protocol_version: str = PROTOCOL_VERSION
+    protocol_version: ProtocolVersion = PROTOCOL_VERSION
     framework: FrameworkName
     status: ProbeStatus
     message: str = ""
     traceback: str | None = None
     environment: Environment | None = None
-    settings: dict[str, str | int | float | bool | None] = Field(
+    settings: dict[str, SettingValue] = Field(
         default_factory=dict, description="Every setting that could tilt a comparison"
     )
     cells: list[CellResult] = Field(default_factory=list)
     deploy_checks: list[DeployCheck] = Field(default_factory=list)
-    wall_s: float = 0.0
-    budget_s: float = 0.0
+    wall_s: Seconds = 0.0
+    budget_s: Seconds = 0.0
     over_budget: bool = False

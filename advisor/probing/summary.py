@@ -1,6 +1,14 @@
-"""Condenses a probe run into the report's probe section (display units, every setting kept)."""
+"""Condenses a probe run into the report's probe section (display units, every setting kept).
+
+Every renderer takes its numbers from here (the HTML charts turn them into pixel widths), so nothing
+that is not a finite number passes: a run read from a file is validated already, but one built in
+code is not, and a missing value (None) is something every renderer shows, where NaN or an overflow
+would crash it. Comparisons that cannot be scored are left out, by the same test the scoring uses.
+"""
 
 from __future__ import annotations
+
+import math
 
 from advisor.probing.model import ProbeRun
 from advisor.report.model import DeployRow, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
@@ -8,8 +16,21 @@ from advisor.scoring.evidence import DEPLOY_CRITERION
 from profilers.protocol import CellResult, ProbeResult
 
 
+def _shown(value: float | None, scale: float = 1.0, digits: int | None = None) -> float | None:
+    """``value * scale``, rounded to ``digits``; None where it is missing or not a finite number."""
+    if value is None:
+        return None
+    try:
+        scaled = float(value) * scale
+    except OverflowError:  # an int too large for a float
+        return None
+    if not math.isfinite(scaled):
+        return None
+    return round(scaled, digits) if digits is not None else scaled
+
+
 def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value * 1000, 3)
+    return _shown(value, 1000, 3)
 
 
 def _row(result: ProbeResult, cell: CellResult) -> ProbeRow:
@@ -24,34 +45,45 @@ def _row(result: ProbeResult, cell: CellResult) -> ProbeRow:
         train_p95_ms=_ms(train.p95 if train else None),
         train_iqr_ms=_ms(train.iqr if train else None),
         train_n=train.n if train else None,
-        samples_per_s=round(cell.train_samples_per_s, 1) if cell.train_samples_per_s else None,
+        samples_per_s=_shown(cell.train_samples_per_s or None, digits=1),
         b1_p50_ms=_ms(b1.median if b1 else None),
         b1_p95_ms=_ms(b1.p95 if b1 else None),
-        throughput=round(cell.infer_throughput_samples_per_s, 1) if cell.infer_throughput_samples_per_s else None,
-        peak_mb=round(cell.peak_memory_bytes / 2**20, 1) if cell.peak_memory_bytes else None,
-        first_step_s=round(cell.first_step_s, 3) if cell.first_step_s is not None else None,
-        energy_mj_per_sample=round(cell.energy_j_per_sample * 1000, 3) if cell.energy_j_per_sample else None,
+        throughput=_shown(cell.infer_throughput_samples_per_s or None, digits=1),
+        peak_mb=_shown(cell.peak_memory_bytes or None, 1 / 2**20, 1),
+        first_step_s=_shown(cell.first_step_s, digits=3),
+        energy_mj_per_sample=_shown(cell.energy_j_per_sample or None, 1000, 3),
         noisy=bool((train and train.spread_flag) or (b1 and b1.spread_flag)),
     )
 
 
+def _settings(result: ProbeResult) -> dict[str, str | int | float | bool | None]:
+    """The child's settings as given, less any number that is not finite."""
+    return {
+        key: value
+        for key, value in result.settings.items()
+        if not (isinstance(value, float) and not math.isfinite(value))
+    }
+
+
 def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
+    """``warnings`` come from the scoring (:func:`advisor.scoring.evidence.evidence_from`), dropped
+    comparisons included, so the report says why a comparison is missing."""
     return ProbeSummary(
         device=run.settings.device,
         precision=run.settings.precision,
         budget=run.settings.budget,
-        wall_s=round(run.wall_s, 1),
+        wall_s=_shown(run.wall_s, digits=1) or 0.0,
         rows=tuple(_row(r, c) for r in run.results for c in r.cells),
-        comparisons=tuple(ProbeComparison(**c.model_dump()) for c in run.comparisons),
+        comparisons=tuple(ProbeComparison(**c.model_dump()) for c in run.comparisons if c.usable()),
         frameworks=tuple(
             ProbeFramework(
                 framework=r.framework,
                 status=r.status,
                 message=r.message,
-                wall_s=round(r.wall_s, 1),
+                wall_s=_shown(r.wall_s, digits=1) or 0.0,
                 over_budget=r.over_budget,
                 environment=r.environment.model_dump() if r.environment else None,
-                settings=dict(r.settings),
+                settings=_settings(r),
             )
             for r in run.results
         ),
@@ -65,11 +97,11 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
                 route=c.route,
                 status=c.status,
                 message=c.message,
-                max_abs_error=c.max_abs_error,
-                max_rel_error=c.max_rel_error,
+                max_abs_error=_shown(c.max_abs_error),
+                max_rel_error=_shown(c.max_rel_error),
                 tolerance=c.tolerance,
-                size_kb=round(c.artifact_bytes / 1024, 1) if c.artifact_bytes is not None else None,
-                convert_s=round(c.convert_s, 2) if c.convert_s is not None else None,
+                size_kb=_shown(c.artifact_bytes, 1 / 1024, 1),
+                convert_s=_shown(c.convert_s, digits=2),
             )
             for r in run.results
             for c in r.deploy_checks

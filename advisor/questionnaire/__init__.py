@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, printable
 from advisor.questionnaire.answers import AnswerError, parse_answer
 from advisor.questionnaire.questions import Kind, Question, Questionnaire, build_questionnaire, kb_names
 from advisor.questionnaire.render import render_spec
@@ -69,7 +69,7 @@ def run_init(
         found = collect(questionnaire, given, prompter=prompter, use_defaults=defaults, defaults=_context(destination))
         text = render_spec(questionnaire, found, HEADER)
         parse_spec(text, kb, path=destination)  # what `advisor validate` would say, before anything is written
-        write_text(destination, text)
+        write_text(destination, text, force=force)
     except (Aborted, KeyboardInterrupt):
         say("\ncancelled: nothing written")
         return EXIT_CANCELLED
@@ -105,12 +105,15 @@ def _confirm(ask: Ask, say: Say, text: str) -> bool:
 
 
 def _terminal_ask(destination: str) -> Ask:
-    """``input`` (with line editing) on stdout; on stderr when the spec itself goes to stdout."""
+    """``input`` (with line editing) on stdout; on stderr when the spec itself goes to stdout.
+
+    Prompts quote user text (a default taken from the file name), so they are made printable first.
+    """
     if destination != "-":
-        return input
+        return lambda prompt: input(printable(prompt, multiline=True))
 
     def ask(prompt: str) -> str:
-        sys.stderr.write(prompt)
+        sys.stderr.write(printable(prompt, multiline=True))
         sys.stderr.flush()
         line = sys.stdin.readline()
         if not line:
@@ -121,5 +124,6 @@ def _terminal_ask(destination: str) -> Ask:
 
 
 def _terminal_say(destination: str) -> Say:
+    """``print`` to the terminal; what is said quotes user text (file names, answers), made printable."""
     stream = sys.stderr if destination == "-" else sys.stdout
-    return lambda text: print(text, file=stream, flush=True)
+    return lambda text: print(printable(text, multiline=True), file=stream, flush=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from advisor.report.model import CitedEntry, CriterionScore, DeployRow, ProbeRow, Recommendation
 from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
@@ -108,6 +110,43 @@ def md_cite(ids: tuple[str, ...] | list[str]) -> str:
 def md_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: a pipe or a newline would end the cell."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+# Characters that start Markdown (CommonMark + GitHub) inline syntax or raw HTML; each may be escaped
+# with a backslash. '&' too, or "&lt;" written by the user would be shown as "<".
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|#~&])")
+# What makes a line a list item, a setext heading underline or a numbered item when it starts one.
+_MD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}(?=[.)]))")
+_NEWLINES = re.compile(r"\r\n|[\r\n\u2028\u2029]")
+
+
+def md_text(text: str) -> str:
+    """User text (a project name, a description) as Markdown that shows it as written, on one line.
+
+    A spec's name goes into headings and sentences: ``<script>``, ``*``, backticks, ``[x](url)`` or a
+    newline followed by ``# Heading`` must read as text, not as markup, HTML or a new block. Newlines
+    become spaces (inside a paragraph Markdown shows them as spaces anyway).
+    """
+    line = _NEWLINES.sub(" ", text).strip()
+    line = _MD_INLINE.sub(r"\\\1", line)
+    start = _MD_LINE_START.match(line)
+    if start is None:
+        return line
+    cut = 0 if start.group() in "-+=" else start.end()  # "- x" -> "\- x", "1. x" -> "1\. x"
+    return f"{line[:cut]}\\{line[cut:]}"
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds (a file name like ``a`b.yaml``).
+
+    The fence is one backtick longer than the longest run inside; a space pads text that starts or ends
+    with a backtick, as CommonMark strips one space from each side of such a span.
+    """
+    line = _NEWLINES.sub(" ", text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
+    ends = (line[:1], line[-1:])
+    pad = " " if "`" in ends or (ends == (" ", " ") and line.strip(" ")) else ""
+    return f"{fence}{pad}{line}{pad}{fence}"
 
 
 def md_reference_lines(cited: tuple[CitedEntry, ...], heading: str = "## References") -> list[str]:

@@ -1,13 +1,22 @@
-"""Terminal output with rich tables. Returns a string; colour only when the caller asks for it."""
+"""Terminal output with rich tables. Returns a string; colour only when the caller asks for it.
+
+The report carries text from the user (the project's name, a spec file's name, everything in an
+evidence file) and a terminal obeys the control characters in it. Before anything is laid out, every
+string of the report is made :func:`~advisor.errors.printable` (newlines kept), and the console reads
+no markup: ``[red]`` in a name is shown as written, not taken as a style.
+"""
 
 from __future__ import annotations
 
 import io
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from advisor.errors import printable
 from advisor.report._text import (
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
@@ -25,9 +34,11 @@ from advisor.report._text import (
 from advisor.report.model import DeployRow, ProbeRow, Recommendation
 
 DEFAULT_WIDTH = 100
+_T = TypeVar("_T")
 
 
 def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+    report = shown(report)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -37,8 +48,10 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
         no_color=not color,
         highlight=False,
         emoji=False,
+        markup=False,
     )
-    console.print(Text(f"Framework recommendation: {report.project}", style="bold"))
+    # the title is one line: a newline in the name must not start a fake line of the report
+    console.print(Text(f"Framework recommendation: {printable(report.project)}", style="bold"))
     style = "bold green" if report.winner else "bold red"
     console.print(Text(headline(report), style=style))
     console.print(Text(report.evidence.note, style="dim"))
@@ -97,6 +110,39 @@ def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = 
     return buffer.getvalue()
 
 
+def shown(value: _T) -> _T:
+    """``value`` (a report or any part of it) with every string in it made printable, newlines kept.
+
+    Walks models, tuples, lists and dicts (keys too, so lookups by id still match); parts without
+    anything to escape are returned as they are, so a clean report costs a walk and no copies.
+    """
+    return _shown(value)  # type: ignore[no-any-return]
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value, multiline=True)
+    if isinstance(value, BaseModel):
+        changed = {}
+        for name in type(value).model_fields:
+            old = getattr(value, name)
+            new = _shown(old)
+            if new is not old:
+                changed[name] = new
+        return value.model_copy(update=changed) if changed else value
+    if isinstance(value, tuple | list):
+        items = [_shown(item) for item in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, dict):
+        pairs = [(_shown(k), _shown(v)) for k, v in value.items()]
+        if all(a is k and b is v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)):
+            return value
+        return dict(pairs)
+    return value
+
+
 def _scores(report: Recommendation) -> Table:
     table = Table(title="Scores", title_justify="left")
     table.add_column("Rank", justify="right")
@@ -141,11 +187,13 @@ def _criteria(report: Recommendation) -> Table:
 
 
 def probe_table(rows: tuple[ProbeRow, ...], title: str = "Measured evidence") -> Table:
-    table = Table(title=title, title_justify="left")
+    """The probe rows as a table, safe on any console: text escaped, and cells that are never read as
+    markup (the CLI prints this table on a console that reads markup in plain strings)."""
+    table = Table(title=Text(printable(title)), title_justify="left")
     for column in PROBE_COLUMNS:
         table.add_column(column, justify="left" if column in ("Framework", "Workload", "Mode", "Status") else "right")
-    for row in rows:
-        table.add_row(*probe_cells(row))
+    for row in shown(rows):
+        table.add_row(*map(Text, probe_cells(row)))
     return table
 
 
@@ -180,7 +228,7 @@ def deploy_table(rows: tuple[DeployRow, ...]) -> Table:
     table = Table(title="Deployment checks (real conversions, loaded back and compared)", title_justify="left")
     for column in DEPLOY_COLUMNS:
         table.add_column(column, overflow="fold")
-    for row in rows:
+    for row in shown(rows):
         cells = deploy_cells(row)
-        table.add_row(*cells[:-1], cells[-1][:160])
+        table.add_row(*map(Text, cells[:-1]), Text(cells[-1][:160]))
     return table

@@ -8,6 +8,11 @@ stay in the report's table but do not move ratings. Each side
 moves by half the advantage, capped at one point, so a twofold speed gap opens one rating point.
 Measured criteria get a narrower spread in the Monte Carlo. A framework that cannot see a GPU that
 is present loses a point of hardware support and the report says so loudly.
+
+A saved run is validated when it is read (finite, positive ratios), but a run can also be built in
+code without validation, and log2 of a NaN ratio once scored as the largest advantage. So a
+comparison that is not :meth:`~advisor.probing.model.Comparison.usable` is dropped here with a
+warning, and never scored; the report's probe summary drops it by the same test.
 """
 
 from __future__ import annotations
@@ -51,11 +56,21 @@ class MeasuredEvidence:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
+    """One warning per comparison whose numbers cannot be scored (NaN, infinite, zero or negative)."""
+    return [
+        f"{c.workload} ({c.mode}) {c.metric} comparison dropped: its ratio is not a finite positive number"
+        for c in comparisons
+        if not c.usable()
+    ]
+
+
 def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
     terms: dict[tuple[str, str], list[Term]] = {}
     sds: dict[tuple[str, str], float] = {}
+    usable = [c for c in run.comparisons if c.usable()]
     for metric, criterion in CRITERION.items():
-        found = _preferred([c for c in run.comparisons if c.metric == metric])
+        found = _preferred([c for c in usable if c.metric == metric])
         if not found or not {"pytorch", "tensorflow"} <= set(frameworks):
             continue
         advantage = sum(-math.log2(c.ratio) if c.winner else 0.0 for c in found) / len(found)
@@ -70,7 +85,7 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
                     Term(f"evidence:{metric}", round(sign * shift, 3), note)
                 )
     _deploy_terms(run, frameworks, terms)
-    warnings = []
+    warnings = _unusable_warnings(run.comparisons)
     for result in run.results:
         env = result.environment
         if env is not None and env.gpu_present and not env.gpu_visible and result.framework in frameworks:
