@@ -19,7 +19,9 @@ from advisor.report._text import (
     headline,
     md_cell,
     md_cite,
+    md_code,
     md_reference_lines,
+    md_text,
     probe_cells,
     stack_heading,
     stack_rows,
@@ -30,13 +32,13 @@ from advisor.report.model import CitedEntry, Recommendation
 
 
 def render(report: Recommendation) -> str:
-    out: list[str] = [f"# Framework recommendation: {report.project}", ""]
+    out: list[str] = [f"# Framework recommendation: {md_text(report.project)}", ""]
     if report.description:
-        out += [f"> {report.description}", ""]
+        out += [f"> {md_text(report.description)}", ""]
     out += [f"**Recommendation: {headline(report)}**", ""]
     meta = f"Knowledge base as of {report.knowledge_as_of.isoformat()}; framework-advisor {report.advisor_version}"
     if report.spec_file:
-        meta += f"; spec `{report.spec_file}`"
+        meta += f"; spec {md_code(report.spec_file)}"
     if report.generated_at:
         meta += f"; generated {report.generated_at}"
     out += [meta + ".", "", f"_{report.evidence.note}_", ""]
@@ -287,6 +289,6 @@ def migration_document(
     plan: MigrationPlan, names: dict[str, str], spec_file: str, cited: tuple[CitedEntry, ...]
 ) -> str:
     """``advisor migrate``'s Markdown: the plan alone, with the references it cites."""
-    out = [f"# Migration plan for `{spec_file}`", "", *migration_markdown(plan, names, md_cite, level=2)]
+    out = [f"# Migration plan for {md_code(spec_file)}", "", *migration_markdown(plan, names, md_cite, level=2)]
     out += md_reference_lines(cited)
     return "\n".join(out).rstrip() + "\n"

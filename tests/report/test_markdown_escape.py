@@ -59,3 +59,28 @@ def test_md_text_shows_the_text_as_written(text: str) -> None:
 def test_md_code_holds_any_backticks(text: str) -> None:
     line = re.sub(r"\r\n|[\r\n]", " ", text)
     assert MD.render(f"spec {md_code(text)}.") == f"<p>spec <code>{_html_text(line)}</code>.</p>\n"
+
+
+def test_markdown_and_adr_reports_show_a_hostile_name_as_text(kb, rules) -> None:  # type: ignore[no-untyped-def]
+    """A spec's name and description are user text: in the files they read as written, never as markup."""
+    import json
+
+    from advisor.report import adr, markdown
+    from advisor.scoring.evaluate import evaluate
+    from advisor.spec.load import parse_spec
+
+    name = "Evil <script>alert(1)</script> `x` *y*\n# Fake heading"
+    spec = parse_spec(
+        "name: "
+        + json.dumps(name)
+        + "\ndescription: "
+        + json.dumps("| a | b |\n- item")
+        + "\ntask: {domain: vision}\n",
+        kb,
+    )
+    report = evaluate(spec, kb, rules, spec_file="we`ird name.yaml")
+    for text in (markdown.render(report), adr.render(report)):
+        assert "<script>" not in text
+        assert not any(line.startswith("# Fake") for line in text.splitlines())
+        assert not any(line.startswith("- item") for line in text.splitlines())
+        assert "``we`ird name.yaml``" in text
