@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from advisor.errors import AdvisorError
     from advisor.report.model import Recommendation
 
 FORMATS = ("terminal", "markdown", "json", "html", "adr")
@@ -36,7 +37,10 @@ VALUE_OPTIONS: dict[str, tuple[str, ...]] = {
     "knowledge": ("--knowledge",),
     "rules": ("--rules",),
 }
-FLAG_OPTIONS: dict[str, tuple[str, str]] = {"timestamp": ("--timestamp", "--no-timestamp")}
+FLAG_OPTIONS: dict[str, tuple[str, str]] = {
+    "timestamp": ("--timestamp", "--no-timestamp"),
+    "force": ("--force", "--no-force"),
+}
 # recommend's parameters that only the full CLI handles (a test keeps both lists complete)
 FULL_CLI_ONLY = ("probe", "evidence", "save_evidence", "budget", "device", "precision", "mode")
 DEFAULTS: dict[str, Any] = {
@@ -48,8 +52,10 @@ DEFAULTS: dict[str, Any] = {
     "timestamp": False,
     "knowledge": None,
     "rules": None,
+    "force": False,
 }
 _BY_NAME = {flag: name for name, flags in VALUE_OPTIONS.items() for flag in flags}
+_FLAG_BY_NAME = {flag: name for name, flags in FLAG_OPTIONS.items() for flag in flags}
 
 
 def run() -> None:
@@ -89,13 +95,14 @@ def parse_recommend(argv: list[str]) -> dict[str, Any] | None:
             name = _BY_NAME.get(flag, "")
         elif arg in _BY_NAME:
             name, value = _BY_NAME[arg], next(args, "")
-        elif arg in FLAG_OPTIONS["timestamp"]:
-            name, value = "timestamp", arg
+        elif arg in _FLAG_BY_NAME:
+            name, value = _FLAG_BY_NAME[arg], arg
         else:
             return None  # --help, --probe, an unknown option, "--", "-" or an attached short value
         if not name or name in seen:
             return None  # unknown, or repeated (click keeps the last; rare enough to leave to it)
-        if name != "timestamp" and (not value or (value.startswith("-") and not (name == "output" and value == "-"))):
+        looks_like_option = value.startswith("-") and not (name == "output" and value == "-")
+        if name not in FLAG_OPTIONS and (not value or looks_like_option):
             return None  # missing, or a value that looks like an option
         seen.add(name)
         parsed = _value(name, value)
@@ -115,8 +122,8 @@ def _value(name: str, value: str) -> Any:
         number = int(value)
         low, high = DRAWS_RANGE if name == "draws" else (0, sys.maxsize)
         return number if low <= number <= high else None
-    if name == "timestamp":
-        return value == "--timestamp"
+    if name in FLAG_OPTIONS:
+        return value == FLAG_OPTIONS[name][0]
     if name == "output":
         return value if value.isascii() and value.isprintable() else None  # echoed back as "wrote ..."
     if os.path.exists(value) and not os.access(value, os.R_OK):
@@ -134,28 +141,54 @@ def recommend(
     timestamp: bool,
     knowledge: Path | None,
     rules: Path | None,
+    force: bool,
 ) -> int | None:
     """``advisor recommend`` without typer: the exit status, or None (nothing written) for the full CLI to
-    redo the command and report what went wrong its own way."""
+    redo the command and report what went wrong its own way.
+
+    A user error from writing the output is reported here instead, in the full CLI's words: redoing
+    the command could write twice (to a FIFO whose reader left, then wait forever for a new reader)."""
     import datetime as dt
 
     try:
         from advisor import api
+        from advisor.errors import AdvisorError
         from advisor.output import write_text
 
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
         report = api.recommend(
             spec, knowledge_dir=knowledge, rules_dir=rules, seed=seed, draws=draws, generated_at=stamp
         )
-        write_text(output, report_text(report, format, output))
+        text = report_text(report, format, output)
     except KeyboardInterrupt:
         return 130  # as typer exits on Ctrl-C
     except Exception:  # a user error or a bug: the full CLI says which
+        return None
+    try:
+        write_text(output, text, force=force)
+    except KeyboardInterrupt:
+        return 130
+    except AdvisorError as error:
+        return _report_like_the_cli(error)
+    except Exception:  # a bug: the full CLI shows it its own way
         return None
     if output != "-":
         sys.stderr.write(f"wrote {output}\n")
         sys.stderr.flush()
     return 0 if report.winner is not None else 1
+
+
+def _report_like_the_cli(error: AdvisorError) -> int:
+    """Print ``error`` and return the exit status exactly as :mod:`advisor.cli` does (its own code)."""
+    import typer
+
+    from advisor.cli import _fail
+
+    try:
+        _fail(error)
+    except typer.Exit as done:
+        return done.exit_code
+    return 2  # not reached: _fail always exits
 
 
 def report_text(report: Recommendation, format: str, output: str) -> str:

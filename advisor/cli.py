@@ -80,6 +80,7 @@ KnowledgeOpt = Annotated[
     Path | None, typer.Option("--knowledge", help="Knowledge-base folder to use instead of the shipped one.")
 ]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules folder to use instead of the shipped one.")]
+ForceOpt = Annotated[bool, typer.Option("--force/--no-force", help="Replace a read-only output file.")]
 
 
 @app.command()  # `python -m advisor` and the `advisor` script run everyday invocations in advisor._entry
@@ -99,6 +100,7 @@ def recommend(
     device: DeviceOpt = "auto",
     precision: PrecisionOpt = "fp32",
     mode: ModeOpt = "both",
+    force: ForceOpt = False,
 ) -> None:
     """Recommend a framework for SPEC (with measured evidence from --probe or --evidence)."""
     from advisor import api
@@ -122,7 +124,7 @@ def recommend(
             )
             run = _run_probes(settings)
             if save_evidence:
-                write_text(save_evidence, run.model_dump_json(indent=2) + "\n")
+                write_text(save_evidence, run.model_dump_json(indent=2) + "\n", force=force)
         report = api.recommend(
             spec,
             knowledge_dir=knowledge,
@@ -132,7 +134,7 @@ def recommend(
             generated_at=stamp,
             evidence=run,
         )
-        write_text(output, report_text(report, format.value, output))
+        write_text(output, report_text(report, format.value, output), force=force)
     except AdvisorError as error:
         _fail(error)
     if output != "-":
@@ -175,6 +177,7 @@ def probe(
     deploy: Annotated[
         bool, typer.Option("--deploy", help="Also convert the models for the spec's targets (all without --spec).")
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Measure PyTorch and TensorFlow on this machine (one child process each) and compare them."""
     from advisor import api
@@ -195,7 +198,7 @@ def probe(
         )
         run = _run_probes(settings)
         if output:
-            write_text(output, run.model_dump_json(indent=2) + "\n")
+            write_text(output, run.model_dump_json(indent=2) + "\n", force=force)
     except AdvisorError as error:
         _fail(error)
     _print_probe_run(run)
@@ -245,6 +248,7 @@ def migrate(
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     knowledge: KnowledgeOpt = None,
     evidence: Annotated[Path | None, typer.Option(help="A saved probe run whose deployment checks to cite.")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Plan the move of SPEC's existing code to another framework (strategy, phases, map, effort, risks)."""
     from advisor import api
@@ -261,7 +265,7 @@ def migrate(
             text = migration_document(plan, names, spec.name, cited)
             if format is Format.terminal:
                 text = _markdown_for_terminal(text)
-        write_text(output, text)
+        write_text(output, text, force=force)
     except AdvisorError as error:
         _fail(error)
 
@@ -288,7 +292,7 @@ def init(
     answer: Annotated[
         list[str] | None, typer.Option("--set", metavar="ID=VALUE", help="An answer (repeatable).")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file (even a read-only one).")] = False,
     recommend_after: Annotated[
         bool, typer.Option("--recommend/--no-recommend", help="Offer to run recommend on the written spec.")
     ] = True,

@@ -50,13 +50,14 @@ def run_init(
     Returns 0, :data:`EXIT_CANCELLED` on Ctrl-C, or what ``recommend`` returns; user errors raise.
     """
     from advisor.knowledge.load import load_knowledge
-    from advisor.output import write_text
+    from advisor.output import check_destination, write_text
     from advisor.spec.load import parse_spec
     from advisor.spec.model import ProjectSpec
 
     destination = output or DEFAULT_OUTPUT
     if destination != "-" and Path(destination).exists() and not force:
         raise AdvisorError("already exists", path=destination, hint="use --force to overwrite it, or another name")
+    check_destination(destination, force=force)  # a missing folder or read-only file: say so before asking
     ask, say = ask or _terminal_ask(destination), say or _terminal_say(destination)
     try:
         kb = load_knowledge(knowledge_dir)
