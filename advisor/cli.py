@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from advisor import __version__
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, printable
 
 if TYPE_CHECKING:
     from advisor.knowledge.load import KnowledgeBase
@@ -138,7 +138,7 @@ def recommend(
     except AdvisorError as error:
         _fail(error)
     if output != "-":
-        typer.echo(f"wrote {output}", err=True)
+        typer.echo(f"wrote {printable(output)}", err=True)
     if report.winner is None:
         raise typer.Exit(1)
 
@@ -221,6 +221,7 @@ def _choices(given: list[str] | None, allowed: tuple[str, ...], option: str) -> 
 
 def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
+    from rich.text import Text
 
     from advisor.probing.summary import summarize_run
     from advisor.report.terminal import probe_table
@@ -229,7 +230,7 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
     summary = summarize_run(run, evidence_from(run, run.settings.frameworks).warnings)
     console = Console(stderr=True)
     for warning in summary.warnings:
-        console.print(f"[bold red]WARNING:[/] {warning}")
+        console.print(Text.assemble(("WARNING: ", "bold red"), printable(warning)))
     console.print(
         probe_table(
             summary.rows,
@@ -237,7 +238,8 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
         )
     )
     for c in summary.comparisons:
-        console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")
+        line = f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]"
+        console.print(Text(printable(line)))
 
 
 @app.command()
@@ -338,7 +340,7 @@ def validate(
         parsed = check(spec, knowledge_dir=knowledge)
     except AdvisorError as error:
         _fail(error)
-    typer.echo(f"{spec}: valid spec for '{parsed.name}'")
+    typer.echo(printable(f"{spec}: valid spec for '{parsed.name}'"))
 
 
 @app.command()
@@ -394,7 +396,7 @@ def kb_list(
         if (criterion is None or e.criterion == criterion) and (status is None or e.status.value == status)
     ]
     for entry in sorted(shown, key=lambda e: (e.criterion, e.id)):
-        typer.echo(f"{entry.id:44} {entry.criterion:22} {entry.status.value:9} {entry.summary}")
+        typer.echo(printable(f"{entry.id:44} {entry.criterion:22} {entry.status.value:9} {entry.summary}"))
     typer.echo(f"{len(shown)} of {len(kb.entries)} entries; knowledge base as of {kb.as_of}", err=True)
 
 
@@ -431,7 +433,7 @@ def kb_show(
         lines.append(f"superseded by: {', '.join(entry.superseded_by)}")
     lines.append("references:")
     lines += [f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references]
-    typer.echo("\n".join(lines))
+    typer.echo(printable("\n".join(lines), multiline=True))
 
 
 def main() -> None:
@@ -441,5 +443,6 @@ def main() -> None:
     except Exception as exc:  # a bug, not a user error: say so without hiding it under --debug
         if "--debug" in sys.argv:
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        message = printable(f"internal error: {type(exc).__name__}: {exc}")
+        typer.echo(f"{message} (run with --debug for the traceback)", err=True)
         sys.exit(3)

@@ -140,3 +140,17 @@ def test_the_real_process_writes_no_control_bytes(tmp_path: Path) -> None:
     stderr = done.stderr.decode("utf-8")
     assert stderr.count("\n") == 2 and stderr.startswith("error: ")  # the error and its hint
     assert "\\x1b]8;;https://evil.example" in stderr and not unsafe_in(stderr)
+
+
+def test_validate_and_kb_commands_print_user_text_without_control_characters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`advisor validate` echoes the spec's name: escaped, like every other user text on the terminal."""
+    from typer.testing import CliRunner
+
+    from advisor.cli import app
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text('name: "lab\\x1b]0;owned\\x07\\x1b[2J"\ntask: {domain: vision}\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(spec)])
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;owned" in result.stdout
