@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from advisor.knowledge.load import KnowledgeBase
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Recommends a deep-learning framework for a project, with cited reasons.",
@@ -85,8 +85,11 @@ ForceOpt = Annotated[bool, typer.Option("--force/--no-force", help="Replace a re
 
 @app.command()  # `python -m advisor` and the `advisor` script run everyday invocations in advisor._entry
 def recommend(
-    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.terminal,
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Project spec (YAML).", show_default=False)],
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help="Output format: terminal, markdown, json, html or adr."),
+    ] = ReportFormat.terminal,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo confidence estimate.")] = 2026,
     draws: Annotated[int, typer.Option(min=100, max=100_000, help="Monte Carlo draws.")] = 2000,
@@ -244,9 +247,11 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
 
 @app.command()
 def migrate(
-    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Project spec (YAML).", show_default=False)],
     to: Annotated[str | None, typer.Option(help="Target framework (default: the recommended one).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.terminal,
+    format: Annotated[
+        Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: terminal, markdown or json.")
+    ] = Format.terminal,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     knowledge: KnowledgeOpt = None,
     evidence: Annotated[Path | None, typer.Option(help="A saved probe run whose deployment checks to cite.")] = None,
@@ -330,7 +335,7 @@ def init(
 
 @app.command()
 def validate(
-    spec: Annotated[Path, typer.Argument(help="Project spec (YAML).", show_default=False)],
+    spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Project spec (YAML).", show_default=False)],
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Check SPEC against the schema and the knowledge base's names."""

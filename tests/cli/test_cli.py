@@ -136,3 +136,19 @@ def test_migrate_command() -> None:
     assert same.exit_code == 0 and "no migration" in same.stdout
     bad = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "jax"])
     assert bad.exit_code == 2 and "unknown framework 'jax'" in bad.stderr
+
+
+def test_help_lists_completion_and_wraps_whole_words_at_80_columns() -> None:
+    import os
+
+    env = {**os.environ, "COLUMNS": "80", "TERMINAL_WIDTH": "80"}
+    top = subprocess.run([sys.executable, "-m", "advisor", "--help"], capture_output=True, text=True, env=env)
+    assert "--install-completion" in top.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", "--help"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0
+    assert all(len(line) <= 80 for line in result.stdout.splitlines())
+    words = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
+    for word in ("terminal,", "markdown,", "json,", "html", "adr."):
+        assert word in words.split(), word
