@@ -250,7 +250,13 @@ def migrate(
     spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Project spec (YAML).", show_default=False)],
     to: Annotated[str | None, typer.Option(help="Target framework (default: the recommended one).")] = None,
     format: Annotated[
-        Format, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: terminal, markdown or json.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="Output format: terminal (a summary), markdown (the full plan) or json.",
+        ),
     ] = Format.terminal,
     output: Annotated[str, typer.Option("--output", "-o", help="Write to FILE ('-' = stdout).")] = "-",
     knowledge: KnowledgeOpt = None,
@@ -266,27 +272,17 @@ def migrate(
         plan, names, cited = api.migrate(spec, to, knowledge_dir=knowledge, evidence=run)
         if format is Format.json:
             text = plan.model_dump_json(indent=2) + "\n"
+        elif format is Format.terminal:  # a summary; its last lines name the -f markdown command for the full plan
+            from advisor.report.terminal_migration import render
+
+            text = render(plan, names, str(spec), color=output == "-" and sys.stdout.isatty())
         else:
             from advisor.report.markdown import migration_document
 
             text = migration_document(plan, names, spec.name, cited)
-            if format is Format.terminal:
-                text = _markdown_for_terminal(text)
         write_text(output, text, force=force)
     except AdvisorError as error:
         _fail(error)
-
-
-def _markdown_for_terminal(text: str) -> str:
-    import io
-
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    buffer = io.StringIO()
-    color = sys.stdout.isatty()
-    Console(file=buffer, width=100, force_terminal=color, no_color=not color).print(Markdown(text))
-    return buffer.getvalue()
 
 
 @app.command()

@@ -66,7 +66,9 @@ def test_readme_sample_output_is_current() -> None:
     from advisor.api import recommend
     from advisor.report.terminal import render
 
-    assert render(recommend(ROOT / match.group(1))) == match.group(2)
+    from tests.report.golden import TERMINAL_WIDTH
+
+    assert render(recommend(ROOT / match.group(1)), width=TERMINAL_WIDTH) == match.group(2)
 
 
 def test_readme_mentions_every_command() -> None:

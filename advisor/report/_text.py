@@ -16,6 +16,14 @@ NOT_APPLICABLE_INTRO = (
 )
 
 
+# The Why table's number: the criterion's effective weight times the rating gap between the pick and
+# the runner-up, so the column sums (over every criterion) to the pick's lead. "Share" is kept for a
+# criterion's share of the score (the ratings table): one meaning per column name.
+MARGIN_COLUMN = "Margin"
+MARGIN_MEANING = "Margin: what a criterion adds to (+) or takes from (-) the pick's lead, in score points."
+SHARE_MEANING = "Share: the criterion's share of the score."
+
+
 def headline(report: Recommendation) -> str:
     """One sentence: the pick, its score against the runner-up, and how sure we are."""
     if report.winner is None:

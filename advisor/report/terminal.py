@@ -1,26 +1,50 @@
-"""Terminal output with rich tables. Returns a string; colour only when the caller asks for it.
+"""The recommendation for a terminal, as wide as the terminal. Returns a string; colour only when asked.
 
 The report carries text from the user (the project's name, a spec file's name, everything in an
 evidence file) and a terminal obeys the control characters in it. Before anything is laid out, every
 string of the report is made :func:`~advisor.errors.printable` (newlines kept), and the console reads
 no markup: ``[red]`` in a name is shown as written, not taken as a style.
+
+Layout (see :mod:`advisor.report._terminal_layout`): no line is wider than ``width``, no cell is cut,
+and every knowledge id the report cites is printed whole (at any width that holds the longest id), so
+it can be passed to ``advisor kb show``. Tables with many columns take a narrow layout where the wide
+one would not fit: "Why" below 100 columns, the deployment checks below :data:`DEPLOY_WIDE`, the probe
+below :data:`PROBE_WIDE`. The report holds no links (a terminal cannot follow a ``#kb-...`` anchor);
+``--format markdown`` has the full references. What a line promises follows it: "listed below" is
+followed by the staying costs.
 """
 
 from __future__ import annotations
 
-import io
+import shlex
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from advisor.errors import printable
+from advisor.report._terminal_layout import (
+    Block,
+    ByWidth,
+    Col,
+    add_row,
+    finish,
+    hanging,
+    ids_cell,
+    new_console,
+    stacked,
+    table,
+    terminal_width,
+)
 from advisor.report._text import (
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
+    MARGIN_COLUMN,
+    MARGIN_MEANING,
     PROBE_COLUMNS,
+    SHARE_MEANING,
     SHARPEN_TITLE,
     STACK_TITLE,
     deploy_cells,
@@ -33,81 +57,64 @@ from advisor.report._text import (
 )
 from advisor.report.model import DeployRow, ProbeRow, Recommendation
 
-DEFAULT_WIDTH = 100
 _T = TypeVar("_T")
+PROBE_WIDE = 140  # the probe's eleven columns read as one table only this wide; narrower: a column per framework
+DEPLOY_WIDE = 120  # the deployment checks' ten columns, likewise; narrower: one block per check
+MESSAGE_CHARS = 300  # of a converter's message: about four lines of an 80-column terminal
 
 
-def render(report: Recommendation, *, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
-    report = shown(report)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        color_system="auto" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
+def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
+    """The report, ``width`` columns wide (default: the terminal's, see
+    :func:`~advisor.report._terminal_layout.terminal_width`)."""
+    console, buffer = new_console(width or terminal_width(), color)
+    for part in _parts(shown(report)):
+        console.print(part)
+    return finish(buffer.getvalue(), color)
+
+
+def _parts(report: Recommendation) -> Iterator[RenderableType]:
+    """The report's pieces, top to bottom."""
     # the title is one line: a newline in the name must not start a fake line of the report
-    console.print(Text(f"Framework recommendation: {printable(report.project)}", style="bold"))
-    style = "bold green" if report.winner else "bold red"
-    console.print(Text(headline(report), style=style))
-    console.print(Text(report.evidence.note, style="dim"))
-    console.print(_scores(report))
+    yield Text(f"Framework recommendation: {printable(report.project)}", style="bold")
+    yield Text(headline(report), style="bold green" if report.winner else "bold red")
+    yield Text(report.evidence.note, style="dim")
+    yield _scores(report)
     if report.reasons:
-        console.print(_reasons(report))
+        yield _why(report)
     for s in report.ranking:
         for e in s.exclusions:
-            console.print(Text(f"Excluded {s.name}: {e.reason} [{', '.join(e.cites) or 'policy'}]", style="red"))
-    if report.confidence is not None:
-        c = report.confidence
-        if c.margin is None:
-            console.print("\nThe pick is the only framework that meets the hard constraints.")
-        else:
-            console.print(
-                f"\nConfidence {c.level}: wins {c.win_probability:.1%} of {c.draws} "
-                f"perturbed draws; margin {c.margin:.2f}."
-            )
-        if c.capped:
-            console.print(f"  Not reported as high, because {c.capped}.")
-        for tip in report.tipping_points:
-            console.print(f"  - {tip.text}")
-        if not report.tipping_points:
-            console.print("  No single weight (0-5) or rating (1-5) change flips the pick.")
+            sources = ", ".join(e.cites) or "policy"
+            yield hanging(f"{s.name}: {e.reason} [{sources}]", lead="Excluded ", style="red")
+    yield from _confidence(report)
     for stack in report.stacks:
-        console.print(Text(f"{STACK_TITLE}: {stack_heading(report, stack)}", style="bold"))
-        for role, name, _, _ in stack_rows(report, stack):
-            console.print(f"  - {role}: {name}")
+        yield Text(f"\n{STACK_TITLE}: {stack_heading(report, stack)}", style="bold")
+        yield from (hanging(f"{role}: {name}") for role, name, _, _ in stack_rows(report, stack))
     if report.classic_advice:
-        console.print(Text(f"{CLASSIC_TITLE}:", style="bold"))
+        yield Text(f"\n{CLASSIC_TITLE}:", style="bold")
         for comparison in report.classic_advice:
             verdict = "follows" if comparison.agrees else "goes against"
-            console.print(
-                f"  - {comparison.persona}: the guide says {report.framework_name(comparison.guide_says)}; "
+            yield hanging(
+                f"{comparison.persona}: the guide says {report.framework_name(comparison.guide_says)}; "
                 f"the pick {verdict} it. Now: {comparison.now}"
             )
+    if report.notes:
+        yield Text()
     for note in report.notes:
-        console.print(Text(f"Note: {note.text}", style="yellow"))
+        yield hanging(note.text, lead="Note: ", style="yellow")
     if report.unknowns:
-        console.print(Text(f"{SHARPEN_TITLE}:", style="bold"))
-        for unknown in report.unknowns:
-            console.print(f"  - {unknown.field}: {unknown.text}")
-    if report.migration is not None:
-        console.print(Text(_migration_line(report), style="cyan"))
+        yield Text(f"\n{SHARPEN_TITLE}:", style="bold")
+        yield from (hanging(f"{unknown.field}: {unknown.text}") for unknown in report.unknowns)
+    yield from _migration(report)
     if report.evidence.probe is not None:
-        _print_probe(console, report)
-    console.print(_criteria(report))
-    console.print(
-        Text(
-            f"{len(report.references)} knowledge entries cited (as of "
-            f"{report.knowledge_as_of.isoformat()}); {len(report.not_applicable)} left out as not relevant "
-            "to this project; use --format markdown for the full references, or `advisor kb show ID`.",
-            style="dim",
-        )
+        yield from _probe(report)
+    yield Text()
+    yield _criteria(report)
+    yield Text(
+        f"{len(report.references)} knowledge entries cited (as of {report.knowledge_as_of.isoformat()}); "
+        f"{len(report.not_applicable)} left out as not relevant to this project. `advisor kb show ID` "
+        "shows an entry; --format markdown lists every reference.",
+        style="dim",
     )
-    return buffer.getvalue()
 
 
 def shown(value: _T) -> _T:
@@ -143,92 +150,161 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def _scores(report: Recommendation) -> Table:
-    table = Table(title="Scores", title_justify="left")
-    table.add_column("Rank", justify="right")
-    table.add_column("Framework")
-    table.add_column("Score", justify="right")
-    table.add_column("Status")
+def _scores(report: Recommendation) -> RenderableType:
+    grid = table("Scores", [Col("Rank", right=True), Col("Framework"), Col("Score", right=True), Col("Status")])
     for s in report.ranking:
         status = "excluded" if s.excluded else ("pick" if s.framework == report.winner else "")
-        status = "; ".join([status, *s.warnings]).strip("; ")
-        table.add_row(str(s.rank), s.name, f"{s.score:.2f}", status)
-    return table
+        add_row(grid, [str(s.rank), s.name, f"{s.score:.2f}", "; ".join([status, *s.warnings]).strip("; ")])
+    return grid
 
 
-def _reasons(report: Recommendation) -> Table:
-    table = Table(title="Why", title_justify="left", show_lines=False)
-    table.add_column("Favours")
-    table.add_column("Reason")
-    table.add_column("Share", justify="right")
-    table.add_column("Sources")
+def _why(report: Recommendation) -> RenderableType:
+    """The reasons, each with its margin and every source id: a table with one id a line, or (narrow) one
+    block per reason with its ids wrapped whole."""
+    columns = [Col("Favours"), Col("Reason"), Col(MARGIN_COLUMN, right=True), Col("Sources", ids=True)]
+    wide = table("\nWhy", columns, show_lines=True)
+    wide.caption, wide.caption_justify = Text(MARGIN_MEANING), "left"
     for r in report.reasons:
-        table.add_row(
-            report.framework_name(r.favours),
-            r.text.split(":")[0],
-            f"{r.contribution:+.2f}",
-            ", ".join(r.cites[:3]) + (" ..." if len(r.cites) > 3 else ""),
-        )
-    return table
+        add_row(wide, [report.framework_name(r.favours), _reason(r.text), f"{r.contribution:+.2f}", ids_cell(r.cites)])
+
+    def narrow() -> RenderableType:
+        blocks = [
+            Block(
+                Text(f"{_reason(r.text)}: favours {report.framework_name(r.favours)}, margin {r.contribution:+.2f}"),
+                (("Sources", ", ".join(r.cites) or "-"),),
+            )
+            for r in report.reasons
+        ]
+        return stacked("\nWhy", blocks, note=MARGIN_MEANING)
+
+    return ByWidth(wide, narrow)
 
 
-def _criteria(report: Recommendation) -> Table:
+def _reason(text: str) -> str:
+    """The criterion's name, which a reason's text starts with."""
+    return text.split(":")[0]
+
+
+def _confidence(report: Recommendation) -> Iterator[RenderableType]:
+    c = report.confidence
+    if c is None:
+        return
+    if c.margin is None:
+        yield Text("\nThe pick is the only framework that meets the hard constraints.")
+    else:
+        draws = f"wins {c.win_probability:.1%} of {c.draws} perturbed draws"
+        yield Text(f"\nConfidence {c.level}: {draws}; margin {c.margin:.2f}.")
+    if c.capped:
+        yield hanging(f"Not reported as high, because {c.capped}.", lead="  ")
+    yield from (hanging(tip.text) for tip in report.tipping_points)
+    if not report.tipping_points:
+        yield hanging("No single weight (0-5) or rating (1-5) change flips the pick.", lead="  ")
+
+
+def _criteria(report: Recommendation) -> RenderableType:
     ids = sorted(s.framework for s in report.ranking)
+    columns = [Col("Criterion"), Col("Weight", right=True), Col("Share", right=True)]
+    grid = table("Ratings per criterion (1-5)", columns + [Col(report.framework_name(f), right=True) for f in ids])
     groups = ", ".join(f"{g.name} {g.share:.0%}" for g in report.groups if g.share > 0)
-    table = Table(title=f"Ratings per criterion (1-5); share of the score by group: {groups}", title_justify="left")
-    table.add_column("Criterion")
-    table.add_column("Weight", justify="right")
-    table.add_column("Share", justify="right")
-    for fw in ids:
-        table.add_column(report.framework_name(fw), justify="right")
+    grid.caption, grid.caption_justify = Text(f"{SHARE_MEANING} By group: {groups}."), "left"
     for c in shown_criteria(report):
-        table.add_row(c.name, weight_cell(c), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids))
-    return table
+        add_row(grid, [c.name, weight_cell(c), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids)])
+    return grid
 
 
-def probe_table(rows: tuple[ProbeRow, ...], title: str = "Measured evidence") -> Table:
-    """The probe rows as a table, safe on any console: text escaped, and cells that are never read as
-    markup (the CLI prints this table on a console that reads markup in plain strings)."""
-    table = Table(title=Text(printable(title)), title_justify="left")
-    for column in PROBE_COLUMNS:
-        table.add_column(column, justify="left" if column in ("Framework", "Workload", "Mode", "Status") else "right")
-    for row in shown(rows):
-        table.add_row(*map(Text, probe_cells(row)))
-    return table
-
-
-def _print_probe(console: Console, report: Recommendation) -> None:
-    probe = report.evidence.probe
-    assert probe is not None
-    for warning in probe.warnings:
-        console.print(Text(f"WARNING: {warning}", style="bold red"))
-    console.print(
-        probe_table(probe.rows, f"Measured evidence ({probe.device}, {probe.precision}, budget {probe.budget})")
-    )
-    for c in probe.comparisons:
-        console.print(f"  {c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]")
-    if probe.deploy:
-        console.print(deploy_table(probe.deploy))
-
-
-def _migration_line(report: Recommendation) -> str:
+def _migration(report: Recommendation) -> Iterator[RenderableType]:
+    """The plan in one line (``advisor migrate`` prints it whole), or why none is needed and what
+    staying costs: the reason promises that list, so it follows."""
     plan = report.migration
-    assert plan is not None
+    if plan is None:
+        return
+    names = {s.framework: s.name for s in report.ranking}
+    yield Text()
     if not plan.needed or plan.effort is None:
-        return f"Migration: {plan.reason}"
+        yield hanging(plan.reason, lead="Migration: ", style="cyan")
+        yield from (hanging(cost) for cost in plan.staying_costs)
+        return
     chosen = plan.recommended_strategy
     assert chosen is not None
-    return (
-        f"Migration from {plan.source}: {chosen.name}, {plan.effort.low:g}-{plan.effort.high:g} person-weeks "
-        f"(advisor migrate SPEC for the plan)."
+    source = names.get(plan.source or "", plan.source)
+    spec = shlex.quote(printable(report.spec_file)) if report.spec_file else "SPEC"
+    yield hanging(
+        f"{source} to {names.get(plan.target, plan.target)}, {chosen.name}, "
+        f"{plan.effort.low:g}-{plan.effort.high:g} person-weeks. The plan: advisor migrate {spec}",
+        lead="Migration: ",
+        style="cyan",
     )
 
 
-def deploy_table(rows: tuple[DeployRow, ...]) -> Table:
-    table = Table(title="Deployment checks (real conversions, loaded back and compared)", title_justify="left")
-    for column in DEPLOY_COLUMNS:
-        table.add_column(column, overflow="fold")
-    for row in shown(rows):
-        cells = deploy_cells(row)
-        table.add_row(*map(Text, cells[:-1]), Text(cells[-1][:160]))
-    return table
+def probe_table(rows: tuple[ProbeRow, ...], title: str = "Measured evidence") -> RenderableType:
+    """The probe rows as a table, or (narrower than :data:`PROBE_WIDE`) one table per workload and mode
+    with a column per framework. Safe on any console: text escaped, and no cell is ever read as markup
+    (the CLI prints this on a console that reads markup in plain strings)."""
+    rows = shown(rows)
+    title = printable(title)
+    columns = [Col(c, right=c not in ("Framework", "Workload", "Mode", "Status")) for c in PROBE_COLUMNS]
+    wide = table(title, columns)
+    for row in rows:
+        add_row(wide, probe_cells(row))
+    return ByWidth(wide, lambda: _probe_by_framework(rows, title), at_least=PROBE_WIDE)
+
+
+def _probe_by_framework(rows: tuple[ProbeRow, ...], title: str) -> RenderableType:
+    """One small table per workload and mode: a row per measure (the wide table's column names), a
+    column per framework, so the two frameworks' figures sit side by side."""
+    groups: dict[tuple[str, str], list[ProbeRow]] = {}
+    for row in rows:
+        groups.setdefault((row.workload, row.mode), []).append(row)
+    parts: list[RenderableType] = [Text(title, style="italic")]
+    for (workload, mode), members in groups.items():
+        grid = table(None, [Col(f"{workload}, {mode}"), *(Col(r.framework, right=True) for r in members)])
+        cells = [probe_cells(r) for r in members]
+        for index, name in enumerate(PROBE_COLUMNS):
+            if name not in ("Framework", "Workload", "Mode"):
+                add_row(grid, [name, *(c[index] for c in cells)])
+        parts.append(grid)
+    return Group(*parts)
+
+
+def _probe(report: Recommendation) -> Iterator[RenderableType]:
+    probe = report.evidence.probe
+    assert probe is not None
+    yield Text()
+    yield from (hanging(warning, lead="WARNING: ", style="bold red") for warning in probe.warnings)
+    yield probe_table(probe.rows, f"Measured evidence ({probe.device}, {probe.precision}, budget {probe.budget})")
+    for c in probe.comparisons:
+        yield hanging(
+            f"{c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, {c.low:.3f}-{c.high:.3f}]", lead="  "
+        )
+    if probe.deploy:
+        yield deploy_table(probe.deploy)
+
+
+def deploy_table(rows: tuple[DeployRow, ...]) -> RenderableType:
+    """The deployment checks as a table, or (narrower than :data:`DEPLOY_WIDE`) one block per check."""
+    rows = shown(rows)
+    title = "Deployment checks (real conversions, loaded back and compared)"
+    wide = table(title, [Col(c, right=c in ("Size KB", "Convert s")) for c in DEPLOY_COLUMNS])
+    for row in rows:
+        add_row(wide, _deploy_cells(row))
+
+    def narrow() -> RenderableType:
+        blocks = []
+        for row in rows:
+            cells = dict(zip(DEPLOY_COLUMNS, _deploy_cells(row), strict=True))
+            heading = Text(f"{row.framework} to {row.target} ({row.workload}): {row.status}")
+            shown_here = ("Framework", "Target", "Workload", "Status")
+            blocks.append(Block(heading, tuple((k, v) for k, v in cells.items() if k not in shown_here)))
+        return stacked(title, blocks)
+
+    return ByWidth(wide, narrow, at_least=DEPLOY_WIDE)
+
+
+def _deploy_cells(row: DeployRow) -> tuple[str, ...]:
+    """:func:`deploy_cells`, with a converter's message (up to 1,500 characters: pages of IR are cut in
+    the child) kept to :data:`MESSAGE_CHARS` here, saying so; the Markdown report shows it whole."""
+    *cells, message = deploy_cells(row)
+    if len(message) > MESSAGE_CHARS:
+        rest = len(message) - MESSAGE_CHARS
+        message = f"{message[:MESSAGE_CHARS]} [{rest} more characters: --format markdown shows them]"
+    return (*cells, message)

@@ -152,3 +152,13 @@ def test_help_lists_completion_and_wraps_whole_words_at_80_columns() -> None:
     words = " ".join(line.strip("│ ") for line in result.stdout.splitlines())
     for word in ("terminal,", "markdown,", "json,", "html", "adr."):
         assert word in words.split(), word
+
+
+def test_migrate_on_a_terminal_is_a_summary_with_the_full_plan_a_flag_away() -> None:
+    spec = str(EXAMPLES / "tpu-recommender.yaml")
+    summary = runner.invoke(app, ["migrate", spec, "--to", "pytorch"], env={"COLUMNS": "80"})
+    lines = summary.stdout.splitlines()
+    assert summary.exit_code == 0 and len(lines) <= 150 and max(map(len, lines)) <= 80
+    assert "#kb-" not in summary.stdout and "-f markdown" in summary.stdout
+    full = runner.invoke(app, ["migrate", spec, "--to", "pytorch", "-f", "markdown"])
+    assert full.exit_code == 0 and "### API and tooling map" in full.stdout

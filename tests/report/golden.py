@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from advisor.api import recommend
-from advisor.report.formats import renderer
+from advisor.report.formats import Renderer, renderer
 from tests.conftest import EXAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = ["llm-finetuning-lab", "windows-lab-segmentation", "keras-enterprise-forecasting"]
 SUFFIX = {"terminal": "txt", "markdown": "md", "json": "json", "html": "html", "adr": "adr.md"}
+# The terminal goldens at a fixed width: by default the renderer takes the width of the terminal the
+# tests run in. 80 columns, the narrowest terminal in common use, shows the narrow layouts.
+TERMINAL_WIDTH = 80
 
 # The design-review formats also render a report with everything in it: synthetic probe evidence
 # (seeded, so stable) and a migration (Keras 3 code, PyTorch wins).
 FULL_CASE = "plant-app-keras3-code"
-FULL_FORMATS = ["html", "adr"]
+FULL_FORMATS = ["html", "adr", "terminal"]
 SPECS = Path(__file__).parent / "specs"
+
+
+def _renderer(fmt: str) -> Renderer:
+    return partial(renderer(fmt), width=TERMINAL_WIDTH) if fmt == "terminal" else renderer(fmt)
 
 
 def rendered(case: str, fmt: str) -> str:
     if case == FULL_CASE:
         from tests.probing import synthetic
 
-        return renderer(fmt)(recommend(SPECS / f"{case}.yaml", evidence=synthetic.run()))
-    return renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml"))
+        return _renderer(fmt)(recommend(SPECS / f"{case}.yaml", evidence=synthetic.run()))
+    return _renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml"))
 
 
 def golden_path(case: str, fmt: str) -> Path:
@@ -37,18 +45,25 @@ MIGRATE_CASES = [
     ("edge-asr-robotics", "tensorflow"),
     ("keras-enterprise-forecasting", "pytorch"),
 ]
+MIGRATE_FORMATS = ["markdown", "terminal"]
 
 
-def migrate_rendered(case: str, to: str) -> str:
+def migrate_rendered(case: str, to: str, fmt: str = "markdown") -> str:
+    """``advisor migrate``'s output: the full plan (markdown) or the terminal summary."""
     from advisor.api import migrate
-    from advisor.report.markdown import migration_document
 
     plan, names, cited = migrate(EXAMPLES / f"{case}.yaml", to)
+    if fmt == "terminal":
+        from advisor.report.terminal_migration import render
+
+        return render(plan, names, f"{case}.yaml", width=TERMINAL_WIDTH)
+    from advisor.report.markdown import migration_document
+
     return migration_document(plan, names, f"{case}.yaml", cited)
 
 
-def migrate_golden_path(case: str, to: str) -> Path:
-    return GOLDEN / f"migrate-{case}-to-{to}.md"
+def migrate_golden_path(case: str, to: str, fmt: str = "markdown") -> Path:
+    return GOLDEN / f"migrate-{case}-to-{to}.{SUFFIX[fmt]}"
 
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -64,7 +79,7 @@ def readme_refreshed(text: str) -> str:
 
     sample = re.search(r"<!-- sample: (\S+) -->\n```text\n", text)
     if sample:
-        output = render(recommend(README.parent / sample.group(1)))
+        output = render(recommend(README.parent / sample.group(1)), width=TERMINAL_WIDTH)
         text = re.sub(
             r"(<!-- sample: \S+ -->\n```text\n).*?```", lambda m: m.group(1) + output + "```", text, flags=re.S
         )
@@ -90,5 +105,6 @@ if __name__ == "__main__":
         golden_path(FULL_CASE, fmt).write_text(rendered(FULL_CASE, fmt), encoding="utf-8")
         print("wrote", golden_path(FULL_CASE, fmt))
     for case, to in MIGRATE_CASES:
-        migrate_golden_path(case, to).write_text(migrate_rendered(case, to), encoding="utf-8")
-        print("wrote", migrate_golden_path(case, to))
+        for fmt in MIGRATE_FORMATS:
+            migrate_golden_path(case, to, fmt).write_text(migrate_rendered(case, to, fmt), encoding="utf-8")
+            print("wrote", migrate_golden_path(case, to, fmt))

@@ -52,7 +52,7 @@ def _report() -> Recommendation:
 def test_a_name_with_escape_sequences_renders_without_them(tmp_path: Path, color: bool) -> None:
     report = recommend(_spec(tmp_path, NAME))
     assert report.project == NAME  # the model keeps the text as written: JSON, HTML and Markdown need it
-    out = render(report, color=color)
+    out = render(report, width=120, color=color)  # wide enough that the escaped name is not wrapped
     plain = SGR.sub("", out)
     assert not unsafe_in(plain) and "\x1b" not in plain and "\x00" not in plain
     assert "Evil\\x1b[2J\\x1b[H\\x00 \\x1b]8;;https://evil.example\\x1b\\click me" in plain.replace("\n", "")
@@ -72,7 +72,7 @@ def test_markup_in_user_text_is_shown_literally() -> None:
     first = probe.comparisons[0].model_copy(update={"workload": "[red]cnn[/red]"})
     evidence = report.evidence.model_copy(update={"probe": probe.model_copy(update={"comparisons": (first,)})})
     name = "[red]x[/red] [bold]y[/] [link=https://evil.example]z[/link] :smile:"
-    out = SGR.sub("", render(report.model_copy(update={"project": name, "evidence": evidence}), color=True))
+    out = SGR.sub("", render(report.model_copy(update={"project": name, "evidence": evidence}), width=120, color=True))
     assert f"Framework recommendation: {name}" in out
     assert f"  [red]cnn[/red] ({first.mode}): {first.verdict} [ratio {first.ratio:.3f}, " in out
 
