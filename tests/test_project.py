@@ -65,7 +65,6 @@ def test_readme_sample_output_is_current() -> None:
     assert match, "README needs a sample output block"
     from advisor.api import recommend
     from advisor.report.terminal import render
-
     from tests.report.golden import TERMINAL_WIDTH
 
     assert render(recommend(ROOT / match.group(1)), width=TERMINAL_WIDTH) == match.group(2)

@@ -178,12 +178,15 @@ class TaskSpec(StrictModel):
 class DeploymentTarget(StrictModel):
     """One place the models must run."""
 
+    # Latency and model size are only compared with thresholds, never multiplied or summed, so any finite
+    # positive number is safe; infinity (what `1e400` reads as) passed `gt=0` and is now refused.
+
     kind: TargetKind = Field(description="Kind of deployment target.")
     required: bool = Field(True, description="A required target is a hard constraint; optional ones only add weight.")
-    latency_ms_p95: Annotated[float, Field(gt=0)] | None = Field(
+    latency_ms_p95: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         None, description="Latency budget at p95, in milliseconds."
     )
-    max_model_size_mb: Annotated[float, Field(gt=0)] | None = Field(
+    max_model_size_mb: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         None, description="Largest model artifact the target accepts, in megabytes."
     )
 
@@ -311,7 +314,8 @@ class ConstraintsSpec(StrictModel):
     required_capabilities: list[str] = Field(
         default_factory=list, description="Capabilities that must be supported (see advisor kb)."
     )
-    min_ratings: dict[str, Annotated[float, Field(ge=1, le=5)]] = Field(
+    # Finite, so that `.nan` is refused as "must be a finite number", not as out of range.
+    min_ratings: dict[str, Annotated[float, Field(ge=1, le=5, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Lowest acceptable rating per criterion (1..5)."
     )
 
@@ -332,7 +336,7 @@ class ProjectSpec(StrictModel):
     team: TeamSpec = Field(default_factory=TeamSpec)
     codebase: CodebaseSpec = Field(default_factory=CodebaseSpec)
     infrastructure: InfrastructureSpec = Field(default_factory=InfrastructureSpec)
-    priorities: dict[str, Annotated[float, Field(ge=0, le=5)]] = Field(
+    priorities: dict[str, Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)]] = Field(
         default_factory=dict,
         description=(
             "Weight per criterion or criterion group, 0 (ignore) .. 5 (critical); replaces the computed weight."
