@@ -81,7 +81,10 @@ def recommend(
 
 def validate(spec_path: Path | str, knowledge_dir: Path | None = None) -> ProjectSpec:
     """Check a spec (schema and names) without evaluating it."""
-    return load_spec(spec_path, load_knowledge(knowledge_dir))
+    # The shipped base comes from the cached load (with its rules); a custom folder is loaded alone, since
+    # the shipped rules may cite entries it does not have.
+    kb = load_knowledge(knowledge_dir) if knowledge_dir is not None else load_context()[0]
+    return load_spec(spec_path, kb)
 
 
 def probe_settings(*, spec: ProjectSpec | None = None, **options: Any) -> ProbeSettings:

@@ -29,6 +29,7 @@ from advisor.errors import AdvisorError, DataError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.report.model import Recommendation
 from advisor.rules.model import Rule
+from advisor.yaml_io import read_yaml
 
 CASEBOOK_DIR = Path(__file__).resolve().parent.parent / "tests" / "casebook"
 CLOSE = "close"
@@ -113,10 +114,7 @@ def case_files(directory: Path = CASEBOOK_DIR) -> list[Path]:
 
 def load_case(path: Path) -> Case:
     """Read and validate one case file; the file name must be ``<id>.yaml``."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CaseError(f"not valid YAML: {exc}", path=str(path)) from exc
+    data = read_yaml(path, CaseError).data  # the one safe reading path: limits, duplicate keys, located errors
     if not isinstance(data, dict):
         raise CaseError("a case must be a mapping (id, title, persona, spec, expect, reasoning)", path=str(path))
     try:
