@@ -1,11 +1,14 @@
-"""Turns a pydantic ``ValidationError`` into one user-facing error that names file, line and field."""
+"""Turns a pydantic ``ValidationError`` into one user-facing error that names file, line and field.
+
+Every problem is told, not only the first: fixing a spec one error per run is slow and discouraging.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -109,40 +112,106 @@ def _data_at(data: Any, loc: Loc) -> Any:
     return data
 
 
-def raise_first_error(
+# A spec with a hundred wrong values is fixed a few at a time: more lines would push the first off screen.
+MAX_LISTED = 10
+
+
+def raise_validation_error(
     exc: ValidationError,
     doc: YamlDocument,
     model: type[BaseModel],
     error: type[AdvisorError],
     *,
     loc_prefix: Loc = (),
-) -> None:
-    """Raise ``error`` for the first validation problem, with line and a hint where one helps."""
-    errors = exc.errors()
+) -> NoReturn:
+    """Raise one ``error`` for every problem in ``exc``: the first on its line, the others in its hint."""
+    raise combined(problems(exc, doc, model, error, loc_prefix=loc_prefix))
+
+
+def problems(
+    exc: ValidationError,
+    doc: YamlDocument,
+    model: type[BaseModel],
+    error: type[AdvisorError],
+    *,
+    loc_prefix: Loc = (),
+) -> list[AdvisorError]:
+    """One located error per problem, the one to show first at the front.
+
+    Pydantic may report one mistake several times; each is told once: a value that fails every member
+    of a union (``int | 'unknown'``) is one problem, and a misspelt key (``domian``) is reported as the
+    unknown key with its "did you mean", not also as the missing field it was meant to be.
+    """
     data = _data_at(doc.data, loc_prefix)
-    located = [(e, user_loc(e["loc"], data, missing=e["type"] == "missing")) for e in errors]
-    # A misspelt key shows up twice: as "missing" and as "unknown". The typo is the cause: report it.
-    first, loc = next(((e, loc) for e, loc in located if e["type"] == "extra_forbidden"), located[0])
+    grouped: dict[Loc, list[ErrorDetails]] = {}
+    for err in exc.errors():
+        grouped.setdefault(user_loc(err["loc"], data, missing=err["type"] == "missing"), []).append(err)
+    found: list[AdvisorError] = []
+    meant: set[Loc] = set()  # fields that an unknown key next to them was probably meant to be
+    # Unknown keys come first, as before: a typo is the likeliest cause of everything else.
+    for loc, errs in grouped.items():
+        if errs[0]["type"] == "extra_forbidden":
+            problem, close = _unknown_key(doc, model, error, loc, loc_prefix)
+            if close is not None:
+                meant.add((*loc[:-1], close))
+            found.append(problem)
+    for loc, errs in grouped.items():
+        if errs[0]["type"] != "extra_forbidden" and not (errs[0]["type"] == "missing" and loc in meant):
+            full = loc_prefix + loc
+            line = doc.line_of(full, key=_is_key_error(errs[0]))
+            found.append(error(_message(errs[0], errs[1:]), path=doc.path, line=line, field=dotted(full) or None))
+    return found
+
+
+def _unknown_key(
+    doc: YamlDocument, model: type[BaseModel], error: type[AdvisorError], loc: Loc, loc_prefix: Loc
+) -> tuple[AdvisorError, str | None]:
+    """The error for an unknown key at ``loc``, and the allowed key it is close to (if one is)."""
+    allowed = _allowed_keys(model, loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
     full = loc_prefix + loc
-    # One value that fails every member of a union (`int | 'unknown'`) is one problem, not several.
-    same = [e for e, other in located if other == loc and e is not first]
-    more = len({other for _, other in located if other != loc})
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    hint = None
-    if first["type"] == "extra_forbidden":
-        allowed = _allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        message = "unknown key" + (f"; did you mean '{close[0]}'?" if close else "")
-        if allowed:
-            hint = "allowed keys here: " + ", ".join(allowed)
-        line = doc.line_of(full, key=True)
-    else:
-        message = _message(first, same)
-        line = doc.line_of(full, key=_is_key_error(first))
-    raise error(message + suffix, path=doc.path, line=line, field=dotted(full) or None, hint=hint)
+    problem = error(
+        "unknown key" + (f"; did you mean '{close[0]}'?" if close else ""),
+        path=doc.path,
+        line=doc.line_of(full, key=True),
+        field=dotted(full) or None,
+        hint="allowed keys here: " + ", ".join(allowed) if allowed else None,
+    )
+    return problem, close[0] if close else None
+
+
+def combined(found: Sequence[AdvisorError]) -> AdvisorError:
+    """One error for several problems: the first as today's one-line summary, every other one in the hint.
+
+    The CLI prints an error's text on one line and its hint below; the other problems follow the first
+    one's own hint, one per line with file, line and field, in file order, at most :data:`MAX_LISTED`
+    in all. Each line is an error's own text, so control characters in it are already escaped.
+    """
+    first, rest = found[0], sorted(found[1:], key=lambda e: (e.line is None, e.line or 0))
+    if not rest:
+        return first
+    shown = rest[: MAX_LISTED - 1]
+    lines = [first.hint] if first.hint else []
+    lines.append("also fix:")
+    lines += [f"  {problem}" for problem in shown]
+    if len(rest) > len(shown):
+        lines.append(f"  ... and {_count(len(rest) - len(shown), 'more problem')}")
+    return type(first)(
+        f"{first.message} (and {_count(len(rest), 'more problem')})",
+        path=first.path,
+        line=first.line,
+        field=first.field,
+        hint="\n  ".join(lines),  # the CLI prints "  hint: " before the first line: the others line up
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 more problem``, ``3 more problems``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 _SHOULD = re.compile(r"^(Input|String|List|Dictionary|Value) should ")
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
 def _is_key_error(err: ErrorDetails) -> bool:
@@ -160,16 +229,33 @@ def _message(err: ErrorDetails, alternatives: list[ErrorDetails]) -> str:
         return "expected a mapping of keys to values"
     if err["type"] == "string_pattern_mismatch":
         return f"{shown(err.get('input'))} is not a valid id: use lowercase letters, digits, '-' and '_'"
+    value = err.get("input")
     if err["type"] == "enum" or err["type"] == "literal_error":
-        return msg.replace("Input should be", "must be")
+        return msg.replace("Input should be", "must be") + f" (got {shown(value)})" + _did_you_mean(value, [err])
     words = [str(a.get("ctx", {}).get("expected")) for a in alternatives if a["type"] == "literal_error"]
     text = _SHOULD.sub("must ", msg).replace("Value error, ", "")
     if words:
         text += f", or {' or '.join(words)}"
-    value = err.get("input")
     if err["type"] == "value_error" and isinstance(value, dict):  # a check across fields: the section says nothing
         return text
-    return f"{text} (got {shown(value)})"
+    return f"{text} (got {shown(value)})" + _did_you_mean(value, alternatives)
+
+
+def _did_you_mean(value: object, errs: list[ErrorDetails]) -> str:
+    """``; did you mean 'vision'?`` when text is close to one of the words these errors allow (as ``init`` says).
+
+    The words are read from pydantic's ``expected`` ("'vision', 'nlp' or 'graph'"): every enum and
+    literal of the spec is text without quotes in it.
+    """
+    if not isinstance(value, str):
+        return ""
+    words = [w for e in errs if e["type"] in ("enum", "literal_error") for w in _QUOTED.findall(_expected(e))]
+    close = difflib.get_close_matches(value.strip().lower(), words, n=1)
+    return f"; did you mean '{close[0]}'?" if close and close[0] != value else ""
+
+
+def _expected(err: ErrorDetails) -> str:
+    return str(err.get("ctx", {}).get("expected", ""))
 
 
 def shown(value: object, width: int = 40) -> str:

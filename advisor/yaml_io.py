@@ -271,7 +271,7 @@ class _Graph:
         except yaml.reader.ReaderError as exc:
             raise _reader_error(exc, text, self.path, self.error) from None
         except yaml.YAMLError as exc:
-            raise self._yaml_error(exc) from None
+            raise (_tab_error(exc, text, self.path, self.error) or self._yaml_error(exc)) from None
         except UnicodeError:
             raise self.error("not valid Unicode text (a lone surrogate character)", path=self.path) from None
         self.root = root
@@ -470,6 +470,25 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str, error: typ
         path=path,
         line=line,
         hint='write it as an escape inside double quotes, e.g. "\\t"',
+    )
+
+
+def _tab_error(exc: yaml.YAMLError, text: str, path: str, error: type[AdvisorError]) -> AdvisorError | None:
+    """A tab where YAML wants spaces, named as a tab with its column (libyaml says "found character that
+    cannot start any token", which does not say which character); None for any other parse error."""
+    mark = exc.problem_mark if isinstance(exc, yaml.MarkedYAMLError) else None
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    if not (0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line])):
+        return None
+    if lines[mark.line][mark.column] != "\t":
+        return None
+    return error(
+        f"invalid YAML: a tab character at column {mark.column + 1}; YAML indents with spaces, not tabs",
+        path=path,
+        line=mark.line + 1,
+        hint="replace the tab with spaces",
     )
 
 

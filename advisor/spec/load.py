@@ -1,16 +1,18 @@
 """Reads a project spec: YAML (safe) -> ProjectSpec, then checks names against the knowledge base.
 
-Every problem is a :class:`SpecError` naming the file, line and field, with a "did you mean" where a
-name is close to a known one.
+Every problem is told in one :class:`SpecError`: each names the file, line and field, with a "did you
+mean" where a name is close to a known one.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from advisor._loading import validate_document
+from advisor._loading import expected_mapping, validate_document
+from advisor._validation import combined, dotted
 from advisor.errors import SpecError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.spec.model import ProjectSpec
@@ -30,44 +32,85 @@ def parse_spec(text: str, kb: KnowledgeBase, path: str = "<spec>") -> ProjectSpe
 def _checked(doc: YamlDocument, kb: KnowledgeBase) -> ProjectSpec:
     if doc.data is not None and not isinstance(doc.data, dict):
         raise SpecError(
-            f"the spec must be a mapping of keys to values, not a {type(doc.data).__name__}",
+            f"the spec must be a mapping of keys to values, not {_kind_of(doc.data)}",
             path=doc.path,
             line=doc.line_of(()),
+            hint=expected_mapping(ProjectSpec, "a project spec"),
         )
-    spec = validate_document(doc, ProjectSpec, SpecError)
-    _check_names(doc, ("priorities",), spec.priorities, [*kb.criteria, *kb.groups], "criterion or group", key=True)
+    spec = validate_document(doc, ProjectSpec, SpecError, what="a project spec")
     constraints = spec.constraints
-    _check_names(doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria, "criterion", key=True)
-    _check_names(doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks, kb.frameworks, "framework")
-    _check_names(
-        doc,
-        ("constraints", "required_capabilities"),
-        constraints.required_capabilities,
-        kb.capabilities,
-        "capability",
-    )
+    found = [
+        *_unknown_names(doc, ("priorities",), spec.priorities, [*kb.criteria, *kb.groups], _PRIORITY, key=True),
+        *_unknown_names(
+            doc, ("constraints", "min_ratings"), constraints.min_ratings, kb.criteria, _CRITERION, key=True
+        ),
+        *_unknown_names(
+            doc, ("constraints", "exclude_frameworks"), constraints.exclude_frameworks, kb.frameworks, _FRAMEWORK
+        ),
+        *_unknown_names(
+            doc,
+            ("constraints", "required_capabilities"),
+            constraints.required_capabilities,
+            kb.capabilities,
+            _CAPABILITY,
+        ),
+    ]
+    if found:
+        raise combined(found)
     return spec
 
 
-def _check_names(
+@dataclass(frozen=True)
+class _Kind:
+    """What a list of known names holds, in the singular (one unknown name) and the plural (the list)."""
+
+    one: str
+    many: str
+
+
+_PRIORITY = _Kind("criterion or group", "criteria and groups")
+_CRITERION = _Kind("criterion", "criteria")
+_FRAMEWORK = _Kind("framework", "frameworks")
+_CAPABILITY = _Kind("capability", "capabilities")
+
+
+def _unknown_names(
     doc: YamlDocument,
     loc: tuple[str, ...],
     given: Iterable[str],
     known: Iterable[str],
-    kind: str,
+    kind: _Kind,
     *,
     key: bool = False,
-) -> None:
+) -> list[SpecError]:
+    """A located error for each name in ``given`` that the knowledge base does not know."""
     known = sorted(known)
+    found = []
     for index, name in enumerate(given):
         if name in known:
             continue
         where: tuple[str | int, ...] = (*loc, name) if key else (*loc, index)
         close = difflib.get_close_matches(name, known, n=1)
-        raise SpecError(
-            f"unknown {kind} '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""),
-            path=doc.path,
-            line=doc.line_of(where, key=key),
-            field=".".join(loc) + (f".{name}" if key else f"[{index}]"),
-            hint=f"known {kind}s: {', '.join(known)}",
+        found.append(
+            SpecError(
+                f"unknown {kind.one} '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""),
+                path=doc.path,
+                line=doc.line_of(where, key=key),
+                field=dotted(where),
+                hint=f"known {kind.many}: {', '.join(known)}",
+            )
         )
+    return found
+
+
+def _kind_of(value: object) -> str:
+    """``a list``, ``text``, ``a number``: what a YAML reader would call the value, not Python's type name."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a {type(value).__name__}"
