@@ -1,7 +1,9 @@
 """Command-line interface: parses options, calls the library, picks a renderer, maps exit codes.
 
 Exit codes: 0 success; 1 ran fine but every framework is excluded by hard constraints; 2 user error
-(bad spec, bad data file, bad option). Anything else is a bug: ``--debug`` shows its traceback.
+(bad spec, bad data file, bad option); 4 `advisor probe` measured nothing (no framework completed a
+cell or a deployment check; the reasons are printed). Anything else is a bug: ``--debug`` shows its
+traceback.
 """
 
 from __future__ import annotations
@@ -205,8 +207,14 @@ def probe(
     except AdvisorError as error:
         _fail(error)
     _print_probe_run(run)
-    if not any(c.status == "ok" for r in run.results for c in r.cells):
-        raise typer.Exit(1)
+    from advisor.probing.summary import coverage, probe_exit_code
+
+    code = probe_exit_code(run)
+    if code:
+        typer.echo("nothing was measured:", err=True)
+        for said in coverage(run):
+            typer.echo(printable(f"  {said.sentence()}"), err=True)
+        raise typer.Exit(code)
 
 
 def _deploy_targets(spec):  # type: ignore[no-untyped-def]

@@ -4,10 +4,22 @@ Per cell (workload x mode) within its slice of the budget: a cold first step tim
 compilation), a time-boxed warm-up, individually timed training steps, an energy window of at least
 one second where NVML reports energy, batch-1 latency calls and large-batch throughput. Every clock
 read is preceded by ``backend.sync()``.
+
+Budget keeping: the budget is wall-clock time as the parent sees it, the framework import included.
+Each cell gets an equal share of what is left (less :data:`EXIT_RESERVE_S` for writing the result and
+the interpreter's start and exit, which the child's clock cannot see), so a cell that ran long shortens the
+ones after it. Within a cell the phases share what is left of its slice in proportion to their
+weights, recomputed before each phase, so a slow first step or an untimed warm-up comes out of the
+phases still to run instead of adding to the cell. The inference warm-ups trace or compile a new
+input shape; in compiled mode that can cost as much as the first step, so that much is set aside
+before the timed phases start, and after the batch-1 warm-up its measured cost is set aside for the
+large-batch one. Only the minimum sample counts and a single step that cannot be interrupted (a long
+compilation) can still run past a slice.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +31,13 @@ from profilers.stats import summarize
 from profilers.workloads import WORKLOADS
 
 COMPILE_SHARE = 0.7  # a first step (compile) longer than this share of the cell's slice stops the cell
-WARMUP_SHARE, TRAIN_SHARE, B1_SHARE, LARGE_SHARE = 0.1, 0.35, 0.2, 0.15
-MIN_TRAIN, MAX_TRAIN, MAX_B1, MIN_LARGE = 5, 300, 200, 3
+WARMUP_SHARE, TRAIN_SHARE, B1_SHARE, LARGE_SHARE = 0.1, 0.35, 0.2, 0.15  # weights of the timed phases
+MIN_TRAIN, MAX_TRAIN, MIN_B1, MAX_B1, MIN_LARGE = 5, 300, 10, 200, 3
 ENERGY_WINDOW_S = 1.0
+EXIT_RESERVE_S = 3.0  # result, flush and interpreter exit after the last cell, plus the start before the
+# child's clock: 2.1 s (PyTorch) and 2.8 s (TensorFlow) between the parent's and the child's clock on a
+# loaded 2-core CPU; at most EXIT_RESERVE_SHARE of a budget, so that short test budgets still measure
+EXIT_RESERVE_SHARE = 0.1
 
 Emit = Callable[[str, dict[str, Any]], None]
 
@@ -38,12 +54,49 @@ def _timed(backend: Backend, step: Callable[[], None]) -> float:
     return time.perf_counter() - start
 
 
-def _repeat(backend: Backend, step: Callable[[], None], seconds: float, minimum: int, maximum: int) -> list[float]:
+class _OutOfBudget(Exception):
+    """The child's whole budget ran out inside a cell, before a phase had its minimum samples."""
+
+    def __init__(self, phase: str, got: int, minimum: int) -> None:
+        super().__init__(
+            f"the time budget ran out during the {phase} ({got} of {minimum} samples); the cell was stopped"
+        )
+
+
+def _repeat(
+    backend: Backend,
+    step: Callable[[], None],
+    seconds: float,
+    minimum: int,
+    maximum: int,
+    hard_deadline: float = math.inf,
+    phase: str = "measurement",
+) -> list[float]:
+    """Timed calls of ``step``: at least ``minimum``, then until ``seconds`` have passed (``maximum`` at
+    most). Past ``hard_deadline`` (the end of the child's budget) a phase short of its minimum stops."""
     samples: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while len(samples) < maximum and (len(samples) < minimum or time.perf_counter() < deadline):
+    until = time.perf_counter() + seconds
+    while len(samples) < maximum and (len(samples) < minimum or time.perf_counter() < until):
+        if time.perf_counter() > hard_deadline:
+            raise _OutOfBudget(phase, len(samples), minimum)
         samples.append(_timed(backend, step))
     return samples
+
+
+class _Slice:
+    """One cell's time: the rest of its slice, handed to the phases still to run in proportion to their
+    weights (a soft limit: the minimum sample counts may run past it), and the end of the child's whole
+    budget (a hard limit: past it, a phase without its minimum samples stops the cell)."""
+
+    def __init__(self, seconds: float, hard_deadline: float | None) -> None:
+        self.deadline = time.perf_counter() + seconds
+        self.hard_deadline = math.inf if hard_deadline is None else hard_deadline
+        self.set_aside = 0.0  # expected cost of untimed warm-ups still to come
+
+    def share(self, weight: float, weights_left: float) -> float:
+        """Seconds for a phase of ``weight`` when ``weights_left`` (its own included) remain to run."""
+        left = self.deadline - time.perf_counter() - self.set_aside
+        return max(0.0, left) * weight / weights_left
 
 
 def _energy(backend: Backend, cell: Cell, gpu: nvml.Gpu | None, batch: int) -> tuple[float | None, float | None]:
@@ -66,11 +119,20 @@ def _energy(backend: Backend, cell: Cell, gpu: nvml.Gpu | None, batch: int) -> t
 
 
 def measure_cell(
-    backend: Backend, request: ProbeRequest, name: str, mode: Mode, slice_s: float, gpu: nvml.Gpu | None, fault: str
+    backend: Backend,
+    request: ProbeRequest,
+    name: str,
+    mode: Mode,
+    slice_s: float,
+    gpu: nvml.Gpu | None,
+    fault: str,
+    hard_deadline: float | None = None,
 ) -> CellResult:
-    """Measure one cell; errors and out-of-memory come back as a status, never as an exception."""
+    """Measure one cell; errors, out-of-memory and a budget run out come back as a status, never as an
+    exception. ``hard_deadline`` (a ``time.perf_counter()`` time) is when the child's budget ends."""
     workload = WORKLOADS[name]
     started = time.perf_counter()
+    clock = _Slice(slice_s, hard_deadline)
     base: dict[str, Any] = {
         "workload": name,
         "mode": mode,
@@ -95,13 +157,44 @@ def measure_cell(
                 message=f"first step (tracing/compilation) took {first:.1f} s, over this "
                 f"cell's limit of {COMPILE_SHARE * slice_s:.1f} s",
             )
-        _repeat(backend, cell.train_step, WARMUP_SHARE * slice_s, 2, MAX_TRAIN)
-        train = _repeat(backend, cell.train_step, TRAIN_SHARE * slice_s, MIN_TRAIN, MAX_TRAIN)
+        clock.set_aside = 2 * first if mode == "compiled" else 0.0  # two new shapes to compile
+        timed = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
+        _repeat(
+            backend, cell.train_step, clock.share(WARMUP_SHARE, timed), 2, MAX_TRAIN, clock.hard_deadline, "warm-up"
+        )
+        train = _repeat(
+            backend,
+            cell.train_step,
+            clock.share(TRAIN_SHARE, timed - WARMUP_SHARE),
+            MIN_TRAIN,
+            MAX_TRAIN,
+            clock.hard_deadline,
+            "training steps",
+        )
         energy, window = _energy(backend, cell, gpu, workload.batch_size)
-        _repeat(backend, cell.infer_b1, 0.0, 2, 2)  # warm-up (compiles the batch-1 shape)
-        b1 = _repeat(backend, cell.infer_b1, B1_SHARE * slice_s, 10, MAX_B1)
-        _repeat(backend, cell.infer_large, 0.0, 1, 1)
-        large = _repeat(backend, cell.infer_large, LARGE_SHARE * slice_s, MIN_LARGE, MAX_TRAIN)
+        started_b1 = time.perf_counter()  # warm-up: traces or compiles the batch-1 shape
+        _repeat(backend, cell.infer_b1, 0.0, 2, 2, clock.hard_deadline, "batch-1 warm-up")
+        clock.set_aside = time.perf_counter() - started_b1 if mode == "compiled" else 0.0  # one more new shape
+        b1 = _repeat(
+            backend,
+            cell.infer_b1,
+            clock.share(B1_SHARE, B1_SHARE + LARGE_SHARE),
+            MIN_B1,
+            MAX_B1,
+            clock.hard_deadline,
+            "batch-1 latency",
+        )
+        clock.set_aside = 0.0
+        _repeat(backend, cell.infer_large, 0.0, 1, 1, clock.hard_deadline, "large-batch warm-up")
+        large = _repeat(
+            backend,
+            cell.infer_large,
+            clock.share(LARGE_SHARE, LARGE_SHARE),
+            MIN_LARGE,
+            MAX_TRAIN,
+            clock.hard_deadline,
+            "large-batch throughput",
+        )
         peak, source = backend.peak_memory()
         train_stats, large_stats = summarize(train), summarize(large)
         return CellResult(
@@ -120,6 +213,8 @@ def measure_cell(
             energy_window_s=window,
             wall_s=time.perf_counter() - started,
         )
+    except _OutOfBudget as stopped:
+        return CellResult(**base, status="budget_exceeded", message=str(stopped), wall_s=time.perf_counter() - started)
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
@@ -149,8 +244,9 @@ def run_cells(
     index = nvml.gpu_index(resolved_device or request.device)
     gpu = nvml.open_gpu(index) if index is not None else None
     results: list[CellResult] = []
+    hard_deadline = child_started + request.budget_s - min(EXIT_RESERVE_S, EXIT_RESERVE_SHARE * request.budget_s)
     for position, (name, mode) in enumerate(plan):
-        remaining = request.budget_s - (time.perf_counter() - child_started)
+        remaining = hard_deadline - time.perf_counter()
         if remaining <= 0:
             results += [
                 CellResult(workload=w, mode=m, status="not_run", message="time budget exhausted")
@@ -158,7 +254,8 @@ def run_cells(
             ]
             break
         emit("start", {"workload": name, "mode": mode})
-        result = measure_cell(backend, request, name, mode, remaining / (len(plan) - position), gpu, fault)
+        slice_s = remaining / (len(plan) - position)
+        result = measure_cell(backend, request, name, mode, slice_s, gpu, fault, hard_deadline)
         results.append(result)
         emit("cell", result.model_dump(mode="json"))
         if fault in ("crash", "hang") and position == 0:

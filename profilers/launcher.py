@@ -6,6 +6,13 @@ request, and reads exactly one JSON result. A child that crashes or hangs comes 
 ``crashed`` or ``timeout`` with the cells it had finished (streamed on stderr), so one failure never
 loses the other results.
 
+Every result leaves here with the parent's accounting (:func:`_accounted`): ``wall_s`` is the time from
+starting the child to its exit, what the user waited, interpreter start and exit included;
+``budget_s`` is the whole allowance (the measurement budget, plus the deployment checks' allowance
+when there were checks to run); and ``over_budget`` is exactly ``wall_s > budget_s``. A run once
+reported ``wall_s 97.4, budget_s 90, over_budget false``: the child had compared its own clock with
+the allowance, deployment checks included, while reporting the measurement budget alone.
+
 The child cannot import from the working directory (``python -m`` would put it first on ``sys.path``,
 so a stray ``torch.py`` there would run). It lives in its own session, so Ctrl-C in a terminal reaches
 only the parent: SIGINT and SIGTERM are forwarded to the child's process group, the child gets
@@ -69,14 +76,11 @@ def run_probe(
     """Run ``request`` in a child process and return its result (never raises for child failures)."""
     if not framework_installed(request.framework):
         package, hint = PACKAGES[request.framework]
-        return ProbeResult(
-            framework=request.framework,
-            status="missing",
-            message=f"{package} is not installed: {hint}",
-            budget_s=request.budget_s,
+        missing = ProbeResult(
+            framework=request.framework, status="missing", message=f"{package} is not installed: {hint}"
         )
-    allowance = request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
-    limit = timeout_s if timeout_s is not None else allowance + GRACE_S
+        return _accounted(missing, request, 0.0)
+    limit = timeout_s if timeout_s is not None else allowance(request) + GRACE_S
     started = time.perf_counter()
     guard = _ChildGuard()
     try:
@@ -90,16 +94,29 @@ def run_probe(
                 start_new_session=True,
                 env=child_environment(extra_env),
             )
-            return _talk(process, request, limit, on_event, started)
+            result = _talk(process, request, limit, on_event, started)
+            return _accounted(result, request, time.perf_counter() - started)
     except _Signalled as signalled:  # the child is gone, the previous handlers are back
         signal.raise_signal(signalled.signum)  # KeyboardInterrupt for SIGINT; SIG_DFL ends the process
-        return ProbeResult(  # a handler of the application's that chose to carry on
+        stopped = ProbeResult(  # a handler of the application's that chose to carry on
             framework=request.framework,
             status="crashed",
             message=f"stopped: the advisor received {signal.Signals(signalled.signum).name}",
-            wall_s=time.perf_counter() - started,
-            budget_s=request.budget_s,
         )
+        return _accounted(stopped, request, time.perf_counter() - started)
+
+
+def allowance(request: ProbeRequest) -> float:
+    """Wall-clock seconds a child may take: its budget, plus the deployment checks' allowance when it has checks."""
+    return request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
+
+
+def _accounted(result: ProbeResult, request: ProbeRequest, wall: float) -> ProbeResult:
+    """``result`` with the parent's wall time (never less than the child's own), the whole allowance as
+    its budget, and ``over_budget`` exactly when the one exceeds the other."""
+    wall_s = max(wall, result.wall_s)
+    budget_s = allowance(request)
+    return result.model_copy(update={"wall_s": wall_s, "budget_s": budget_s, "over_budget": wall_s > budget_s})
 
 
 def child_command(module: str) -> list[str]:
@@ -289,8 +306,6 @@ class _EventReader:
             cells=self.cells + missing,
             deploy_checks=self.checks,
             wall_s=wall,
-            budget_s=request.budget_s,
-            over_budget=wall > request.budget_s,
             message=reason + (f"; {len(self.cells)} cell(s) kept" if self.cells else ""),
             traceback=tail or None,
         )

@@ -2,9 +2,14 @@
 comparisons between them. Versioned like the report; ``advisor schema --probe`` prints it.
 
 A saved run comes back from the user's disk (``--evidence``), so the model is also its validation:
-ratios are finite and positive with an interval that holds together and a winner that agrees with
-it, and the schema version is one this advisor knows. The numbers of each framework's result are
-checked by the probe protocol's own models.
+ratios are finite and positive with an interval that holds together, a winner named exactly when the
+comparison counted (and on the side of 1 its interval is on), each framework's ``over_budget`` equal
+to ``wall_s > budget_s``, and the schema version is one this advisor knows. The numbers of each
+framework's result are checked by the probe protocol's own models.
+
+Schema 1.1 added the comparison's ``outcome`` (the verdict rule of ``profilers.stats``); a 1.0 run's
+winners were named by a bootstrap that took correlated timings as independent and had no noise gate,
+so it is refused with a request to re-run rather than scored as if it had passed the checks.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from profilers.protocol import MAX_COUNT, MAX_SECONDS, DeployTarget, Mode, Precision, ProbeResult, WorkloadName
+from profilers.stats import Outcome
 
-PROBE_RUN_SCHEMA_VERSION = "1.0"
+PROBE_RUN_SCHEMA_VERSION = "1.1"
 KNOWN_SCHEMA_VERSIONS = frozenset({PROBE_RUN_SCHEMA_VERSION})
+RETIRED_SCHEMA_VERSIONS = frozenset({"1.0"})  # readable once, but their verdicts skipped today's checks
+DEPLOY_BUDGET_S = 120.0  # per framework, on top of the measurement budget, when deployment checks are asked for
 MAX_RATIO = 1e6  # a millionfold gap between two frameworks on one workload is a broken file, not a measurement
 
 Metric = Literal["train_step_time", "infer_b1_latency"]
@@ -25,7 +33,13 @@ Ratio = Annotated[float, Field(ge=1 / MAX_RATIO, le=MAX_RATIO)]
 
 
 def _known_schema(value: str) -> str:
-    """A newer run may mean other things by the same fields: refuse it rather than guess."""
+    """A newer run may mean other things by the same fields, an older one decided its verdicts by a
+    weaker rule: refuse both rather than guess."""
+    if value in RETIRED_SCHEMA_VERSIONS:
+        raise ValueError(
+            f"schema {value} was saved before comparisons had to pass the noise checks; "
+            f"this advisor reads {PROBE_RUN_SCHEMA_VERSION} (re-run advisor probe)"
+        )
     if value not in KNOWN_SCHEMA_VERSIONS:
         raise ValueError(
             f"unknown schema version; this advisor reads {PROBE_RUN_SCHEMA_VERSION} (re-run advisor probe)"
@@ -48,13 +62,20 @@ class ProbeSettings(_Frozen):
     threads: int = Field(ge=1, le=MAX_COUNT)
     budget: str
     budget_s_per_framework: float = Field(gt=0, le=MAX_SECONDS)
+    deploy_budget_s_per_framework: float = Field(
+        DEPLOY_BUDGET_S,
+        gt=0,
+        le=MAX_SECONDS,
+        description="Allowance for the deployment checks on top of the budget, where deploy names targets",
+    )
     rounds: int = Field(ge=1, le=MAX_COUNT)
     order: list[str]
     deploy: list[DeployTarget] = []
 
 
 class Comparison(_Frozen):
-    """PyTorch time over TensorFlow time for one metric, with its bootstrapped 95 % interval."""
+    """PyTorch time over TensorFlow time for one metric: the ratio of medians, its block-bootstrapped 95 %
+    interval, and the outcome of the verdict rule (:func:`profilers.stats.compare_timings`)."""
 
     workload: WorkloadName
     mode: Mode
@@ -62,7 +83,8 @@ class Comparison(_Frozen):
     ratio: Ratio  # pytorch / tensorflow; below 1 means PyTorch is faster
     low: Ratio
     high: Ratio
-    winner: Literal["pytorch", "tensorflow"] | None  # None: the interval includes 1, "no measurable difference"
+    outcome: Outcome  # only "counted" names a winner and moves ratings
+    winner: Literal["pytorch", "tensorflow"] | None  # the measurably faster framework, when the outcome is counted
     verdict: str
 
     @field_validator("high")
@@ -76,16 +98,25 @@ class Comparison(_Frozen):
     @field_validator("winner")
     @classmethod
     def _winner_agrees(cls, winner: str | None, info: ValidationInfo) -> str | None:
-        """The probe names a winner exactly when the interval excludes 1 (4-digit rounding keeps the edges)."""
-        low, high = info.data.get("low"), info.data.get("high")
+        """A winner exactly when the comparison counted, on the side of 1 its interval lies (4-digit
+        rounding keeps the edges); "no_difference" means the interval includes 1."""
+        low, high, outcome = info.data.get("low"), info.data.get("high"), info.data.get("outcome")
+        if outcome is None:
+            return winner  # the outcome itself is already reported
+        if outcome != "counted":
+            if winner is not None:
+                raise ValueError(f"names a winner, but an outcome of {outcome} has no winner (only counted has)")
+            if outcome == "no_difference" and low is not None and high is not None and not low <= 1 <= high:
+                raise ValueError(f"the interval {low:g}-{high:g} excludes 1, which is no 'no_difference'")
+            return winner
         if low is None or high is None:
             return winner  # the interval itself is already reported
-        allowed: set[str | None] = {None} if low <= 1 <= high else set()
+        allowed: set[str | None] = set()
         allowed |= {"pytorch"} if high <= 1 else set()
         allowed |= {"tensorflow"} if low >= 1 else set()
         if winner not in allowed:
             named = sorted(w for w in allowed if w is not None)
-            says = "includes 1: no winner" if None in allowed else f"names {' or '.join(named)}"
+            says = f"names {' or '.join(named)}" if named else "includes 1: nothing to count"
             raise ValueError(f"disagrees with the interval {low:g}-{high:g}, which {says}")
         return winner
 
@@ -95,9 +126,20 @@ class Comparison(_Frozen):
         return all(isinstance(v, float | int) and math.isfinite(v) and v > 0 for v in numbers)
 
 
+def _over_budget_is_wall_over_budget(result: ProbeResult) -> ProbeResult:
+    """A run once said ``wall_s 97.4, budget_s 90, over_budget false``: the flag must be that comparison."""
+    if result.over_budget != (result.wall_s > result.budget_s):
+        where = "above" if result.wall_s > result.budget_s else "within"
+        raise ValueError(
+            f"over_budget is {str(result.over_budget).lower()} but wall_s {result.wall_s:g} is {where} "
+            f"budget_s {result.budget_s:g}"
+        )
+    return result
+
+
 class ProbeRun(_Frozen):
     schema_version: Annotated[str, AfterValidator(_known_schema)] = PROBE_RUN_SCHEMA_VERSION
     settings: ProbeSettings
-    results: list[ProbeResult]
+    results: list[Annotated[ProbeResult, AfterValidator(_over_budget_is_wall_over_budget)]]
     comparisons: list[Comparison]
     wall_s: float = Field(ge=0, le=MAX_SECONDS)

@@ -1,7 +1,9 @@
 """What to probe: the workloads a spec implies, budgets per tier, and the framework order.
 
-Budgets include the framework import. ``quick`` runs each framework once; ``full`` runs them twice
-in ABBA order (torch, tf, tf, torch) against drift, and merges the samples of both rounds.
+Budgets are wall-clock time per framework as the user waits for it, the framework import included;
+deployment checks, when asked for, get ``DEPLOY_BUDGET_S`` on top (docs/measurement.md). ``quick``
+runs each framework once; ``full`` runs them twice in ABBA order (torch, tf, tf, torch) against
+drift, pools the samples of both rounds, and counts a comparison only when both rounds agree.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ FAMILY_WORKLOADS: dict[ModelFamily, list[str]] = {
     ModelFamily.mixed: ALL_WORKLOADS,
 }
 TIERS = {"quick": (90.0, 1), "full": (240.0, 2)}  # seconds per framework and round; rounds
-# quick fits a 2-core CPU running all four workloads eager and compiled (TF XLA compiles take 1-5 s each)
+# quick, all four workloads in both modes on a 2-core CPU: 77 s (PyTorch) and 91 s (TensorFlow) by
+# bench/probe_suite.py; on a loaded machine torch.compile's first step can take 10-25 s and stop its cell
 
 
 DEPLOY_OF_TARGET = {

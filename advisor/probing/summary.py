@@ -1,4 +1,8 @@
-"""Condenses a probe run into the report's probe section (display units, every setting kept).
+"""Condenses a probe run into the report's probe section (display units, every setting kept), and
+says per framework whether anything was measured and, if not, why (:func:`coverage`).
+
+A row is marked noisy by the same gate the verdict rule applies (:func:`profilers.stats.unstable`),
+so "(noisy)" in a table means exactly that comparisons with this cell cannot count.
 
 Every renderer takes its numbers from here (the HTML charts turn them into pixel widths), so nothing
 that is not a finite number passes: a run read from a file is validated already, but one built in
@@ -9,11 +13,17 @@ would crash it. Comparisons that cannot be scored are left out, by the same test
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from advisor.probing.model import ProbeRun
+from advisor.probing.model import Comparison, ProbeRun
 from advisor.report.model import DeployRow, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 from advisor.scoring.evidence import DEPLOY_CRITERION
 from profilers.protocol import CellResult, ProbeResult
+from profilers.stats import unstable
+
+NOTHING_MEASURED_EXIT = 4  # `advisor probe`: no framework completed a single cell or deployment check
+NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+MAX_REASON = 300  # characters of one framework's reason
 
 
 def _shown(value: float | None, scale: float = 1.0, digits: int | None = None) -> float | None:
@@ -52,8 +62,13 @@ def _row(result: ProbeResult, cell: CellResult) -> ProbeRow:
         peak_mb=_shown(cell.peak_memory_bytes or None, 1 / 2**20, 1),
         first_step_s=_shown(cell.first_step_s, digits=3),
         energy_mj_per_sample=_shown(cell.energy_j_per_sample or None, 1000, 3),
-        noisy=bool((train and train.spread_flag) or (b1 and b1.spread_flag)),
+        noisy=unstable(cell.train_step_samples) or unstable(cell.infer_b1_samples),
     )
+
+
+def _comparison(comparison: Comparison) -> ProbeComparison:
+    """The report's comparison: the fields it has (its verdict text says the outcome in words)."""
+    return ProbeComparison(**comparison.model_dump(include=set(ProbeComparison.model_fields)))
 
 
 def _settings(result: ProbeResult) -> dict[str, str | int | float | bool | None]:
@@ -74,7 +89,7 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
         budget=run.settings.budget,
         wall_s=_shown(run.wall_s, digits=1) or 0.0,
         rows=tuple(_row(r, c) for r in run.results for c in r.cells),
-        comparisons=tuple(ProbeComparison(**c.model_dump()) for c in run.comparisons if c.usable()),
+        comparisons=tuple(_comparison(c) for c in run.comparisons if c.usable()),
         frameworks=tuple(
             ProbeFramework(
                 framework=r.framework,
@@ -107,3 +122,59 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
             for c in r.deploy_checks
         ),
     )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Whether one framework was measured in a run, in words: what was measured, or why nothing was."""
+
+    framework: str
+    measured: bool
+    detail: str
+
+    def sentence(self) -> str:
+        name = NAMES.get(self.framework, self.framework)
+        return f"{name} measured ({self.detail})" if self.measured else f"{name} not measured: {self.detail}"
+
+
+def _framework_coverage(framework: str, results: list[ProbeResult]) -> Coverage:
+    """A framework counts as measured when one of its cells completed or one deployment check ran."""
+    cells = [c for r in results for c in r.cells]
+    done = sum(1 for c in cells if c.status == "ok")
+    checks = sum(1 for r in results for c in r.deploy_checks if c.status != "not_checked")
+    if done or checks:
+        parts = [f"{done} of {len(cells)} cells"] if cells else []
+        parts += [f"{checks} deployment checks"] if checks else []
+        return Coverage(framework, True, ", ".join(parts))
+    reasons: dict[str, None] = {}  # in order, once each (two rounds often fail alike)
+    for result in results:
+        if result.status == "missing":
+            reasons[result.message] = None
+            continue
+        if result.cells:
+            said = "; ".join(dict.fromkeys(f"{c.workload} {c.mode}: {c.status}, {c.message}" for c in result.cells))
+            reasons[f"no cell completed ({said})"] = None
+        if result.status not in ("ok", "partial"):  # the child itself failed: error, crashed, timeout
+            reasons[f"probe {result.status}: {result.message}"] = None
+    return Coverage(framework, False, _short("; ".join(reasons) or "no workload was asked for"))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 3] + "..."
+
+
+def coverage(run: ProbeRun) -> tuple[Coverage, ...]:
+    """Per framework asked for, in the run's order: measured (and how much), or not (and why)."""
+    return tuple(
+        _framework_coverage(fw, [r for r in run.results if r.framework == fw]) for fw in run.settings.frameworks
+    )
+
+
+def measured_anything(run: ProbeRun) -> bool:
+    return any(c.measured for c in coverage(run))
+
+
+def probe_exit_code(run: ProbeRun) -> int:
+    """`advisor probe`'s exit status: 0 when some framework measured something, else
+    :data:`NOTHING_MEASURED_EXIT` (1 stays "every framework excluded", 2 a user error, 3 a bug)."""
+    return 0 if measured_anything(run) else NOTHING_MEASURED_EXIT

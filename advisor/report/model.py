@@ -182,6 +182,7 @@ class ProbeComparison(_Frozen):
     high: float
     winner: str | None
     verdict: str
+    outcome: str = "counted"  # counted, or why not: unstable, no_difference, within_noise, rounds_disagree
 
 
 class DeployRow(_Frozen):

@@ -53,6 +53,10 @@ DOCUMENTARY = (
     "Ratings are documentary (knowledge base and rules); no probe was run, so performance "
     "ratings are not measured on your hardware."
 )
+NOTHING_MEASURED = (
+    "Ratings are documentary (knowledge base and rules): the probes ran but measured nothing, so no "
+    "rating uses a measurement."
+)
 
 
 def evaluate(
@@ -152,16 +156,18 @@ def evaluate(
 
 
 def _evidence(run: ProbeRun | None, measured: MeasuredEvidence | None) -> Evidence:
+    """The evidence note: documentary without a run, and also when a run measured nothing (then it says
+    why per framework); otherwise what ran, where, and what the measurements did to the ratings."""
     if run is None or measured is None:
         return Evidence(kind="documentary", note=DOCUMENTARY)
-    from advisor.probing.summary import summarize_run
+    from advisor.probing.summary import coverage, summarize_run
+    from advisor.scoring.evidence import evidence_note
 
-    devices = sorted({r.environment.device_name for r in run.results if r.environment})
-    note = (
-        f"Training and inference performance ratings include probe measurements on "
-        f"{', '.join(devices) or run.settings.device} ({run.settings.precision}, budget "
-        f"{run.settings.budget}); other ratings are documentary."
-    )
+    covered = coverage(run)
+    said = "; ".join(c.sentence() for c in covered)
+    if not any(c.measured for c in covered):
+        return Evidence(kind="documentary", note=f"{NOTHING_MEASURED} {said}.")
+    note = evidence_note(run, measured, run.settings.frameworks, said)
     return Evidence(kind="measured", note=note, probe=summarize_run(run, measured.warnings))
 
 

@@ -1,13 +1,17 @@
 """Measured evidence into ratings: probe comparisons move the performance criteria.
 
-For each metric, the advantage of PyTorch is the mean over the probed workloads of -log2(ratio),
-counting a comparison whose 95 % interval includes 1 as zero (no measurable difference). Per
-workload the compiled comparison is used when both frameworks have one, because that is how models
-are trained and served (Keras always wraps its training step in tf.function); eager results then
-stay in the report's table but do not move ratings. Each side
-moves by half the advantage, capped at one point, so a twofold speed gap opens one rating point.
-Measured criteria get a narrower spread in the Monte Carlo. A framework that cannot see a GPU that
-is present loses a point of hardware support and the report says so loudly.
+For each metric, the advantage of PyTorch is the mean of -log2(ratio) over the probed workloads whose
+comparison was measured cleanly, where only a comparison that passed the verdict rule of
+:func:`profilers.stats.compare_timings` (outcome ``counted``) contributes its ratio and a clean one
+without a counted difference contributes zero. A comparison too noisy to compare, or whose rounds
+disagree, is left out altogether: it neither moves the rating nor dilutes one that counted, and it
+does not narrow the rating's spread. Per workload the compiled comparison is used when both
+frameworks have one, because that is how models are trained and served (Keras always wraps its
+training step in tf.function); eager results then stay in the report's table but do not move
+ratings. Each side moves by half the advantage, capped at one point, so a twofold speed gap opens
+one rating point. Cleanly measured criteria get a narrower spread in the Monte Carlo. A framework
+that cannot see a GPU that is present loses a point of hardware support and the report says so
+loudly. :func:`evidence_note` says in words what ran and what each measurement did to the ratings.
 
 A saved run is validated when it is read (finite, positive ratios), but a run can also be built in
 code without validation, and log2 of a NaN ratio once scored as the largest advantage. So a
@@ -37,6 +41,8 @@ DEPLOY_PENALTY = 1.0  # a framework whose every checked conversion for a criteri
 MAX_SHIFT = 1.0
 MEASURED_SD = 0.25
 GPU_BLIND_PENALTY = -1.0
+NOISY_OUTCOMES = frozenset({"unstable", "rounds_disagree"})  # measured, but not well enough to know anything
+CRITERION_NAMES = {"training_performance": "training performance", "inference_performance": "inference performance"}
 
 
 def _preferred(comparisons: list[Comparison]) -> list[Comparison]:
@@ -50,10 +56,21 @@ def _preferred(comparisons: list[Comparison]) -> list[Comparison]:
 
 
 @dataclass(frozen=True)
+class MetricUse:
+    """How one performance criterion used the comparisons of its metric (one per workload)."""
+
+    compared: int  # comparisons of this metric (the preferred mode per workload)
+    clean: int  # of which passed the noise checks (counted, no difference, or within the noise)
+    counted: int  # of which named a winner and moved the rating
+    workloads: str  # "cnn compiled, mlp eager"
+
+
+@dataclass(frozen=True)
 class MeasuredEvidence:
     terms: Mapping[tuple[str, str], tuple[Term, ...]]
     sds: Mapping[tuple[str, str], float]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    uses: Mapping[str, MetricUse] = field(default_factory=dict)  # criterion -> what its comparisons did
 
 
 def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
@@ -68,16 +85,21 @@ def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
 def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
     terms: dict[tuple[str, str], list[Term]] = {}
     sds: dict[tuple[str, str], float] = {}
+    uses: dict[str, MetricUse] = {}
     usable = [c for c in run.comparisons if c.usable()]
     for metric, criterion in CRITERION.items():
         found = _preferred([c for c in usable if c.metric == metric])
         if not found or not {"pytorch", "tensorflow"} <= set(frameworks):
             continue
-        advantage = sum(-math.log2(c.ratio) if c.winner else 0.0 for c in found) / len(found)
-        shift = max(-MAX_SHIFT, min(MAX_SHIFT, advantage / 2))
-        decided = sum(1 for c in found if c.winner)
+        clean = [c for c in found if c.outcome not in NOISY_OUTCOMES]
+        counted = [c for c in clean if c.outcome == "counted"]
         modes = ", ".join(sorted({f"{c.workload} {c.mode}" for c in found}))
-        note = f"{decided} of {len(found)} comparisons measurable ({modes})"
+        uses[criterion] = MetricUse(len(found), len(clean), len(counted), modes)
+        if not clean:
+            continue  # too noisy everywhere: the rating stays documentary, spread included
+        advantage = sum(-math.log2(c.ratio) for c in counted) / len(clean)
+        shift = max(-MAX_SHIFT, min(MAX_SHIFT, advantage / 2))
+        note = f"{len(counted)} of {len(found)} comparisons counted ({modes})"
         for framework, sign in (("pytorch", 1.0), ("tensorflow", -1.0)):
             sds[(criterion, framework)] = MEASURED_SD
             if shift:
@@ -100,7 +122,53 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
                 )
         if result.status != "ok":
             warnings.append(f"{result.framework} probe: {result.status}: {result.message}")
-    return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings))
+    return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings), uses)
+
+
+def _performance_sentence(measured: MeasuredEvidence) -> str:
+    """What the timing comparisons did to the performance ratings; none possible is said too."""
+    if not measured.uses:
+        return (
+            "No timing comparison was possible (it needs both frameworks to complete the same cell), "
+            "so the performance ratings are documentary."
+        )
+    parts = []
+    for criterion, use in measured.uses.items():
+        name = CRITERION_NAMES[criterion]
+        noisy = use.compared - use.clean
+        left_out = f"; {noisy} too noisy or inconsistent, left out" if noisy and use.clean else ""
+        if use.counted:
+            parts.append(f"{name} moves on {use.counted} of {use.compared} comparisons ({use.workloads}{left_out})")
+        elif use.clean:
+            parts.append(f"{name} is measured with no counted difference ({use.workloads}{left_out})")
+        else:
+            parts.append(f"{name} stays documentary (every comparison too noisy or inconsistent: {use.workloads})")
+    return "Timings: " + "; ".join(parts) + "."
+
+
+def _deploy_sentence(run: ProbeRun, frameworks: list[str]) -> str:
+    """How many real conversions bear on the deployment ratings (checks that could not run are not counted)."""
+    checks = [
+        c for r in run.results if r.framework in frameworks for c in r.deploy_checks if _counts_against(c) is not None
+    ]
+    if not checks:
+        return ""
+    failed = sum(1 for c in checks if _counts_against(c))
+    return f" Deployment ratings use {len(checks)} conversion checks ({failed} failed)."
+
+
+def evidence_note(run: ProbeRun, measured: MeasuredEvidence, frameworks: list[str], coverage: str) -> str:
+    """The report's evidence note for a run that measured something: where and how the probes ran,
+    ``coverage`` (which framework was measured, and why the others were not), and what the
+    measurements did to the ratings. It never claims a measurement that did not happen."""
+    devices = sorted({r.environment.device_name for r in run.results if r.environment})
+    settings = run.settings
+    deploy = f", plus {settings.deploy_budget_s_per_framework:g} s for deployment checks" if settings.deploy else ""
+    return (
+        f"Probes on {', '.join(devices) or settings.device} ({settings.precision}, budget {settings.budget}: "
+        f"{settings.budget_s_per_framework:g} s per framework{deploy}): {coverage}. "
+        f"{_performance_sentence(measured)}{_deploy_sentence(run, frameworks)} Other ratings are documentary."
+    )
 
 
 def _counts_against(check: DeployCheck) -> bool | None:

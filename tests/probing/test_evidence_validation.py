@@ -115,7 +115,12 @@ REPRODUCERS: dict[str, tuple[Callable[[Document], None], str]] = {
         lambda d: d["results"][1].update(protocol_version="2.0"),
         "results[1].protocol_version",
     ),
-    "future schema": (lambda d: d.update(schema_version="1.1"), "schema_version"),
+    "future schema": (lambda d: d.update(schema_version="9.0"), "schema_version"),
+    "schema before the noise checks": (lambda d: d.update(schema_version="1.0"), "schema_version"),
+    "over budget flag contradicts the times": (
+        lambda d: d["results"][0].update(wall_s=97.4, budget_s=90, over_budget=False),
+        "results[0]",
+    ),
 }
 
 
@@ -406,6 +411,8 @@ def test_the_extreme_valid_numbers_render_in_every_format(tmp_path: Path, edge: 
             check.update(artifact_bytes=2**50 if big else 0, convert_s=1e6 if big else 0.0, max_abs_error=1e300)
     for comparison in doc["comparisons"]:
         ratio = 1e6 if big else 1e-6
-        comparison.update(ratio=ratio, low=ratio, high=ratio, winner="tensorflow" if big else "pytorch")
+        comparison.update(
+            ratio=ratio, low=ratio, high=ratio, outcome="counted", winner="tensorflow" if big else "pytorch"
+        )
     run = load_evidence(_write(tmp_path / "results.json", doc))
     _assert_renders_finite(_report(run))

@@ -80,7 +80,8 @@ def test_every_cell_runs_in_process(backend: TensorFlowBackend) -> None:
 
     On this kind of 2-core CPU an XLA compile of the CNN or the Transformer takes 2-5 s, over its
     cell's share of a test-sized budget: the runner must then say ``budget_exceeded`` (the first,
-    compiled step did run) or ``not_run`` for cells the budget no longer covers, never hang or fail.
+    compiled step did run, or the budget ran out inside a cell) or ``not_run`` for cells the budget no
+    longer covers, never hang or fail.
     """
     request = _request(budget_s=32.0)
     started = time.perf_counter()
@@ -93,8 +94,9 @@ def test_every_cell_runs_in_process(backend: TensorFlowBackend) -> None:
             continue
         assert cell.params == expected_params(cell.workload), cell
         assert cell.first_step_s is not None and cell.first_step_s > 0
-        if cell.status == "budget_exceeded":
-            assert cell.mode == "compiled" and "compilation" in cell.message, cell
+        if cell.status == "budget_exceeded":  # a compile over the cell's share, or the budget's end reached
+            compile_too_long = cell.mode == "compiled" and "compilation" in cell.message
+            assert compile_too_long or "time budget ran out" in cell.message, cell
             continue
         assert cell.status == "ok", cell.message
         assert cell.train_step is not None and cell.train_step.median > 0
