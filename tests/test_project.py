@@ -94,3 +94,16 @@ def test_mypy_is_clean() -> None:
         pytest.skip("mypy not installed")
     result = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_generated_rules_doc_names_every_weight_target() -> None:
+    """A group-weight effect is printed with its group (it once read `weight None set 3`)."""
+    from advisor.api import load_context
+    from advisor.docs import rules_doc
+
+    assert "None" not in rules_doc(load_context()[1])
+
+
+def test_license_file_matches_the_declared_license() -> None:
+    assert "license = \"Apache-2.0\"" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
