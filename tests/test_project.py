@@ -105,5 +105,5 @@ def test_generated_rules_doc_names_every_weight_target() -> None:
 
 
 def test_license_file_matches_the_declared_license() -> None:
-    assert "license = \"Apache-2.0\"" in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'license = "Apache-2.0"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")

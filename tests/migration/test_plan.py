@@ -116,19 +116,10 @@ def test_more_experience_in_the_target_never_costs_more(keras_version: int | Non
 
 def test_measured_deployment_checks_are_cited_in_the_verification_plan() -> None:
     from advisor.api import migrate
-    from profilers.protocol import DeployCheck
     from tests.probing import synthetic
 
     base = synthetic.run()
-    check = DeployCheck(
-        target="server",
-        workload="cnn",
-        route="torch.export -> .pt2 -> torch.export.load",
-        status="ok",
-        max_abs_error=0.0,
-        max_rel_error=0.0,
-        tolerance="fp32 tolerance",
-    )
+    check = synthetic.passing_check("server", "torch.export -> .pt2 -> torch.export.load", tolerance="fp32 tolerance")
     run = synthetic.with_deploy_checks(base, {"pytorch": [check], "tensorflow": [check]})
     plan, _, _ = migrate(EXAMPLES / "tpu-recommender.yaml", "pytorch", evidence=run)
     measured = [v for v in plan.verification if v.startswith("Measured on this machine")]

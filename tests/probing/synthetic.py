@@ -94,3 +94,26 @@ def with_deploy_checks(run: ProbeRun, checks: dict[str, list[DeployCheck]]) -> P
     """``run`` with deployment checks attached per framework (frameworks not named get none)."""
     results = [r.model_copy(update={"deploy_checks": checks.get(r.framework, [])}) for r in run.results]
     return run.model_copy(update={"results": results})
+
+
+def passing_check(
+    target: str,
+    route: str,
+    *,
+    workload: str = "cnn",
+    tolerance: str = "fp32",
+    artifact_bytes: int | None = None,
+    convert_s: float | None = None,
+) -> DeployCheck:
+    """A deployment check that converted, loaded back and matched its source exactly."""
+    return DeployCheck(
+        target=target,
+        workload=workload,
+        route=route,
+        status="ok",
+        max_abs_error=0.0,
+        max_rel_error=0.0,
+        tolerance=tolerance,
+        artifact_bytes=artifact_bytes,
+        convert_s=convert_s,
+    )

@@ -128,17 +128,7 @@ def test_a_failed_conversion_lowers_its_criterion_with_the_failure_cited() -> No
         status="failed",
         message="error: 'tf.Svd' op is neither a custom op nor a flex op",
     )
-    working = DeployCheck(
-        target="mobile",
-        workload="cnn",
-        route="ExecuTorch",
-        status="ok",
-        max_abs_error=0.0,
-        max_rel_error=0.0,
-        tolerance="fp32",
-        artifact_bytes=1000,
-        convert_s=1.0,
-    )
+    working = synthetic.passing_check("mobile", "ExecuTorch", artifact_bytes=1000, convert_s=1.0)
     untrained_int8 = DeployCheck(target="microcontroller", workload="cnn", route="int8", status="parity_failed")
     run = synthetic.with_deploy_checks(base, {"pytorch": [working], "tensorflow": [failing, untrained_int8]})
     evidence = evidence_from(run, ["pytorch", "tensorflow"])

@@ -137,17 +137,7 @@ def _deploy_run():  # type: ignore[no-untyped-def]
         message="error: 'tf.Svd' op is neither a custom op nor a flex op; see /very/long/path/to/the/converter/log.txt"
         + " | loc(fused[...]): IR" * 20,
     )
-    working = DeployCheck(
-        target="mobile",
-        workload="cnn",
-        route="ExecuTorch",
-        status="ok",
-        max_abs_error=0.0,
-        max_rel_error=0.0,
-        tolerance="fp32",
-        artifact_bytes=1000,
-        convert_s=1.0,
-    )
+    working = synthetic.passing_check("mobile", "ExecuTorch", artifact_bytes=1000, convert_s=1.0)
     return synthetic.with_deploy_checks(synthetic.run(), {"pytorch": [working], "tensorflow": [failing]})
 
 

@@ -208,19 +208,10 @@ def test_stack_routes_show_the_probes_deployment_checks() -> None:
     """Where probes converted a model for a target, the stack's route says what was measured."""
     from advisor.api import recommend
     from advisor.report._text import stack_rows
-    from profilers.protocol import DeployCheck
     from tests.conftest import EXAMPLES
     from tests.probing import synthetic
 
-    check = DeployCheck(
-        target="mobile",
-        workload="cnn",
-        route="torch.export -> ExecuTorch .pte (XNNPACK)",
-        status="ok",
-        max_abs_error=0.0,
-        max_rel_error=0.0,
-        tolerance="fp32 tolerance",
-    )
+    check = synthetic.passing_check("mobile", "torch.export -> ExecuTorch .pte (XNNPACK)", tolerance="fp32 tolerance")
     run = synthetic.with_deploy_checks(synthetic.run(), {"pytorch": [check]})
     report = recommend(EXAMPLES / "vision-mobile-startup.yaml", evidence=run, draws=200)
     torch_stack = next(s for s in report.stacks if s.framework == "pytorch")
