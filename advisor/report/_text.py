@@ -253,3 +253,14 @@ def classic_line(report: Recommendation, comparison: ClassicComparison) -> str:
     return (
         f"{comparison.persona}: the classic guide says {says} ({comparison.guide_text}) {verdict} Now: {comparison.now}"
     )
+
+
+def md_classic_items(report: Recommendation, *, sources: bool) -> list[str]:
+    """The classic-advice comparison as Markdown bullets (the Markdown report adds the seed files)."""
+    items = []
+    for c in report.classic_advice:
+        line = f"- {classic_line(report, c)}"
+        if c.overturned_by:
+            line += f" What changed: {md_cite(c.overturned_by)}."
+        items.append(line + (f" ({', '.join(c.sources)})" if sources else ""))
+    return items

@@ -15,9 +15,9 @@ from advisor.report._text import (
     NOT_APPLICABLE_TITLE,
     SHARPEN_TITLE,
     STACK_TITLE,
-    classic_line,
     headline,
     md_cite,
+    md_classic_items,
     md_code,
     md_reference_lines,
     md_text,
@@ -131,11 +131,7 @@ def _stack(report: Recommendation) -> list[str]:
 def _classic(report: Recommendation) -> list[str]:
     if not report.classic_advice:
         return []
-    out = [f"### {CLASSIC_TITLE}", ""]
-    for c in report.classic_advice:
-        changed = f" What changed: {md_cite(c.overturned_by)}." if c.overturned_by else ""
-        out.append(f"- {classic_line(report, c)}{changed}")
-    return [*out, ""]
+    return [f"### {CLASSIC_TITLE}", "", *md_classic_items(report, sources=False), ""]
 
 
 def _consequences(report: Recommendation) -> list[str]:

@@ -13,12 +13,12 @@ from advisor.report._text import (
     PROBE_COLUMNS,
     SHARPEN_TITLE,
     STACK_TITLE,
-    classic_line,
     delta,
     deploy_cells,
     headline,
     md_cell,
     md_cite,
+    md_classic_items,
     md_code,
     md_reference_lines,
     md_text,
@@ -197,13 +197,7 @@ def _stack(report: Recommendation) -> list[str]:
 def _classic(report: Recommendation) -> list[str]:
     if not report.classic_advice:
         return []
-    out = [f"## {CLASSIC_TITLE}", ""]
-    for c in report.classic_advice:
-        line = f"- {classic_line(report, c)}"
-        if c.overturned_by:
-            line += f" What changed: {md_cite(c.overturned_by)}."
-        out.append(line + f" ({', '.join(c.sources)})")
-    return [*out, ""]
+    return [f"## {CLASSIC_TITLE}", "", *md_classic_items(report, sources=True), ""]
 
 
 def _unknowns(report: Recommendation) -> list[str]:
