@@ -95,7 +95,7 @@ def test_runner_prints_the_table_and_exits_by_outcome(tmp_path: Path, capsys: py
     out = capsys.readouterr().out
     assert "forced-pytorch" in out and out.rstrip().endswith("casebook: 1/1 pass")
 
-    _write_case(tmp_path, "wrong-pick", "pytorch", "pytorch")
+    _write_case(tmp_path, "wrong-pick", "pytorch", "pytorch, jax")
     assert main(["--dir", str(tmp_path), "--markdown"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("| Case | Persona |") and "**fail**: expected pytorch, got tensorflow" in out

@@ -102,20 +102,34 @@ def test_choose_tensorflow_for_mobile_no_longer_follows(kb: KnowledgeBase) -> No
     assert {"litert-torch-converter", "executorch-ga"} <= set(claim.entries)
 
 
-# Strengths of Keras 3 itself, which runs on PyTorch as well as on TensorFlow: they must not separate the two.
+# Strengths of Keras 3 itself, which runs on PyTorch and JAX as well as on TensorFlow: they must not separate them.
 KERAS_BACKEND_NEUTRAL = [
     "keras-high-level-api-beginner-friendly",
     "kerashub-pretrained-presets",
     "keras-tensorboard-callback",
     "keras3-custom-train-step-and-ops",
     "keras3-active-development",
+    "keras-export-multi-format",
 ]
 
 
 @pytest.mark.parametrize("entry_id", KERAS_BACKEND_NEUTRAL)
 def test_keras_strengths_count_for_every_backend(kb: KnowledgeBase, entry_id: str) -> None:
-    effects = kb.entries[entry_id].effects
-    assert effects.get("pytorch") == effects.get("tensorflow") != 0, effects
+    entry = kb.entries[entry_id]
+    assert entry.alternatives is not None, f"{entry_id}: a Keras credit must sit in an alternatives set"
+    values = {entry.effects.get(fw) for fw in kb.frameworks}
+    assert len(values) == 1 and values != {None} and values != {0}, entry.effects
+
+
+def test_every_criterion_has_jax_knowledge(kb: KnowledgeBase) -> None:
+    """JAX is a full candidate: each criterion has a current or contested entry that rates or describes it."""
+    covered = {
+        e.criterion
+        for e in kb.entries.values()
+        if e.status is not Status.stale
+        and (e.effects.get("jax") or "jax" in e.id or "jax" in (e.summary + " " + e.why).lower())
+    }
+    assert [c for c in kb.criteria if c not in covered] == []
 
 
 def test_entries_about_one_model_source_say_when_they_apply(kb: KnowledgeBase) -> None:
@@ -156,6 +170,11 @@ MUST_KNOW = [
     ("keras 3",),
     ("windows",),
     ("transformers",),
+    ("flax nnx",),
+    ("shard_map",),
+    ("jax.export",),
+    ("jax2onnx",),
+    ("wsl2", "jax"),
 ]
 
 
@@ -182,6 +201,27 @@ def test_pytorch_mobile_and_torchserve_claims_are_stale(kb: KnowledgeBase) -> No
 def test_windows_native_gpu_excludes_tensorflow(kb: KnowledgeBase) -> None:
     support = kb.capabilities["windows_native_gpu"].support
     assert support["tensorflow"] is Support.unsupported and support["pytorch"] is Support.supported
+
+
+# JAX capability values that decide exclusions: JAX has no native-Windows GPU, no supported Apple GPU and
+# nothing to run on TorchServe; vLLM (on TPUs) and TF Serving (as SavedModels) take JAX models with caveats.
+JAX_SUPPORT = {
+    "windows_native_gpu": Support.unsupported,
+    "apple_gpu": Support.unsupported,
+    "serving_torchserve": Support.unsupported,
+    "serving_vllm": Support.limited,
+    "serving_tf_serving": Support.limited,
+    "tpu": Support.supported,
+    "nvidia_gpu": Support.supported,
+}
+
+
+@pytest.mark.parametrize(("capability", "expected"), JAX_SUPPORT.items())
+def test_jax_capabilities(kb: KnowledgeBase, capability: str, expected: Support) -> None:
+    cap = kb.capabilities[capability]
+    assert cap.support["jax"] is expected
+    assert "jax" in cap.description.lower() or expected is Support.unsupported, "say why for JAX"
+    assert any("jax" in c for c in cap.cites) or capability == "serving_torchserve", "cite the JAX entry"
 
 
 def test_entries_do_not_copy_seed_sentences(kb: KnowledgeBase) -> None:
