@@ -168,7 +168,7 @@ def _run_probes(settings):  # type: ignore[no-untyped-def]
 def probe(
     spec: Annotated[Path | None, typer.Option("--spec", help="Probe the workloads this spec implies.")] = None,
     framework: Annotated[
-        list[str] | None, typer.Option("--framework", "-F", help="pytorch, tensorflow (repeatable).")
+        list[str] | None, typer.Option("--framework", "-F", help="pytorch, tensorflow, jax (repeatable).")
     ] = None,
     workload: Annotated[
         list[str] | None, typer.Option("--workload", "-w", help="mlp, cnn, transformer, lstm (repeatable).")
@@ -184,15 +184,16 @@ def probe(
     ] = False,
     force: ForceOpt = False,
 ) -> None:
-    """Measure PyTorch and TensorFlow on this machine (one child process each) and compare them."""
+    """Measure PyTorch, TensorFlow and JAX on this machine (one child process each) and compare them."""
     from advisor import api
     from advisor.output import write_text
+    from advisor.probing.plan import ALL_FRAMEWORKS
 
     try:
         parsed = api.validate(spec) if spec is not None else None
         settings = api.probe_settings(
             spec=parsed,
-            frameworks=_choices(framework, ("pytorch", "tensorflow"), "--framework"),
+            frameworks=_choices(framework, ALL_FRAMEWORKS, "--framework"),
             workloads=_choices(workload, ("mlp", "cnn", "transformer", "lstm"), "--workload"),
             modes=_modes(mode),
             device=device,
@@ -256,7 +257,9 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def migrate(
     spec: Annotated[Path, typer.Argument(metavar="SPEC", help="Project spec (YAML).", show_default=False)],
-    to: Annotated[str | None, typer.Option(help="Target framework (default: the recommended one).")] = None,
+    to: Annotated[
+        str | None, typer.Option(help="Target framework: pytorch, tensorflow or jax (default: the recommended one).")
+    ] = None,
     format: Annotated[
         Format,
         typer.Option(

@@ -75,14 +75,22 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
             "",
             "## Migration map (advisor migrate)",
             "",
-            "| Row | Area | TensorFlow / Keras | PyTorch | Equivalence | Sources |",
-            "|---|---|---|---|---|---|",
+            "Equivalence: TF-PyTorch first, then JAX's closeness (one value, or per other framework).",
+            "",
+            "| Row | Area | TensorFlow / Keras | PyTorch | JAX | Equivalence | Sources |",
+            "|---|---|---|---|---|---|---|",
         ]
         for m in kb.api_map:
-            sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in m.references)
+            refs = (*m.references, *m.jax_references)
+            sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in refs)
+            jax_closeness = m.jax_equivalence
+            if isinstance(jax_closeness, dict):
+                closeness = ", ".join(f"from {fw} {eq.value}" for fw, eq in sorted(jax_closeness.items()))
+            else:
+                closeness = jax_closeness.value if jax_closeness is not None else "-"
             out.append(
-                f"| `{m.id}` | {m.area} | {m.tensorflow.replace('|', '/')} | {m.pytorch.replace('|', '/')} | "
-                f"{m.equivalence.value} | {sources} |"
+                f"| `{m.id}` | {m.area} | {_cell(m.tensorflow)} | {_cell(m.pytorch)} | {_cell(m.jax or '-')} | "
+                f"TF-PyTorch {m.equivalence.value}; JAX {closeness} | {sources} |"
             )
     return "\n".join(out) + "\n"
 

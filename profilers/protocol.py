@@ -26,7 +26,7 @@ MAX_RATE = 1e15  # samples per second
 MAX_JOULES = 1e6  # per sample: a quarter of a kilowatt-hour
 MAX_SETTING_INT = 2**63 - 1  # a setting is a flag, a size or a count: a 64-bit integer holds all of them
 
-FrameworkName = Literal["pytorch", "tensorflow"]
+FrameworkName = Literal["pytorch", "tensorflow", "jax"]
 WorkloadName = Literal["mlp", "cnn", "transformer", "lstm"]
 Precision = Literal["fp32", "tf32", "bf16", "fp16"]
 Mode = Literal["eager", "compiled"]

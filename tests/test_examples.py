@@ -14,6 +14,7 @@ EXPECTED = {
     # Expert TF team, TF Serving and TFX in production, TF1 remnants, against a platform horizon and hiring:
     # the documented facts pull both ways, so the only right answer is "close" (either pick, not high).
     "fraud-scoring-platform.yaml": "close",
+    "jax-tpu-research.yaml": "jax",  # a JAX team on TPUs: see tests/casebook/jax-tpu-team-research.yaml
     "keras-enterprise-forecasting.yaml": "tensorflow",
     "keyword-spotting-mcu.yaml": "tensorflow",
     "llm-finetuning-lab.yaml": "pytorch",

@@ -181,7 +181,7 @@ def _load_api_map(path: Path, entries: Mapping[str, KnowledgeEntry]) -> tuple[Ap
         if mapping.id in seen:
             raise located(path, "duplicate id", field=mapping.id)
         seen.add(mapping.id)
-        for cited in mapping.cites:
+        for cited in (*mapping.cites, *mapping.jax_cites):
             if cited not in entries:
                 raise located(path, f"cites unknown knowledge entry '{cited}'", field=mapping.id)
     return tuple(mappings)

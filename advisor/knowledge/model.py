@@ -191,7 +191,14 @@ class Equivalence(str, Enum):
 
 
 class ApiMapping(StrictModel):
-    """One row of the migration map between PyTorch and TensorFlow/Keras, with its sources."""
+    """One row of the migration map: one API or tool in PyTorch, TensorFlow/Keras and (optionally) JAX.
+
+    ``equivalence``, ``note``, ``references`` and ``cites`` describe the PyTorch/TensorFlow pair. The
+    ``jax_*`` fields describe JAX's counterpart and how close it is to each of the other two: one
+    ``jax_equivalence`` when the closeness is the same for both pairs, or ``{pytorch: ..., tensorflow: ...}``
+    when it differs (``jax_note`` then says why). A plan between two frameworks shows their two columns
+    with that pair's equivalence, note and sources (:meth:`pair`).
+    """
 
     id: Identifier
     area: Annotated[str, Field(min_length=3)]
@@ -205,7 +212,66 @@ class ApiMapping(StrictModel):
     )
     cites: list[Identifier] = Field(default_factory=list, description="Knowledge entries behind the row.")
     references: Annotated[list[Reference], Field(min_length=1)]
+    jax: Annotated[str, Field(min_length=2)] | None = Field(
+        None, description="JAX's counterpart (JAX, Flax NNX, Optax, Orbax, Grain... or Keras 3 on the JAX backend)."
+    )
+    jax_equivalence: Equivalence | dict[str, Equivalence] | None = Field(
+        None,
+        description="How close JAX's counterpart is: one value for both pairs, or one per other framework.",
+    )
+    jax_note: Annotated[str, Field(min_length=10)] | None = Field(
+        None, description="What differs between JAX and the other two, in our words."
+    )
+    jax_cites: list[Identifier] = Field(default_factory=list, description="Knowledge entries behind the JAX column.")
+    jax_references: list[Reference] = Field(default_factory=list, description="Sources for the JAX column.")
     reviewed: dt.date
+
+    @model_validator(mode="after")
+    def _jax_column_complete(self) -> ApiMapping:
+        given = {
+            "jax": self.jax is not None,
+            "jax_equivalence": self.jax_equivalence is not None,
+            "jax_note": self.jax_note is not None,
+            "jax_references": bool(self.jax_references),
+        }
+        if any(given.values()) and not all(given.values()):
+            missing = ", ".join(name for name, present in given.items() if not present)
+            raise ValueError(
+                f"a JAX column needs jax, jax_equivalence, jax_note and jax_references (missing: {missing})"
+            )
+        if self.jax_cites and self.jax is None:
+            raise ValueError("jax_cites needs a JAX column")
+        closeness = self.jax_equivalence
+        if isinstance(closeness, dict):
+            if set(closeness) != {"pytorch", "tensorflow"}:
+                raise ValueError("a per-pair jax_equivalence names both pytorch and tensorflow")
+            if closeness["pytorch"] == closeness["tensorflow"]:
+                raise ValueError("jax_equivalence is the same for both pairs: give the single value")
+        return self
+
+    def counterpart(self, framework: str) -> str | None:
+        """The row's API or tool in ``framework`` (None: the row has no column for it)."""
+        return {"pytorch": self.pytorch, "tensorflow": self.tensorflow, "jax": self.jax}.get(framework)
+
+    def pair(self, a: str, b: str) -> tuple[Equivalence, str, tuple[Reference, ...], tuple[str, ...]] | None:
+        """``(equivalence, note, references, cites)`` of the move between ``a`` and ``b`` (either order);
+        None when the row has no column for one of them. A JAX pair lists the JAX sources first, then the
+        row's own (which back the PyTorch and TensorFlow columns)."""
+        if {a, b} == {"pytorch", "tensorflow"}:
+            return self.equivalence, self.note, tuple(self.references), tuple(self.cites)
+        other = b if a == "jax" else a
+        if "jax" not in (a, b) or other not in ("pytorch", "tensorflow") or self.jax_note is None:
+            return None
+        closeness = self.jax_equivalence
+        if isinstance(closeness, dict):
+            closeness = closeness[other]
+        assert closeness is not None  # the validator requires it with jax_note
+        return (
+            closeness,
+            self.jax_note,
+            (*self.jax_references, *self.references),
+            tuple(dict.fromkeys((*self.jax_cites, *self.cites))),
+        )
 
 
 class ApiMapFile(StrictModel):

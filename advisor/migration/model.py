@@ -77,6 +77,7 @@ class MigrationPlan(_Frozen):
     recommendation_why: str = ""
     phases: tuple[Phase, ...] = ()
     api_map: tuple[MapRow, ...] = ()
+    unmapped: tuple[str, ...] = ()  # ids of map rows with no counterpart recorded for this pair of frameworks
     effort: Effort | None = None
     risks: tuple[Risk, ...] = ()
     verification: tuple[str, ...] = ()

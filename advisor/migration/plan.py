@@ -7,8 +7,10 @@ from advisor.migration import templates
 from advisor.migration.effort import estimate
 from advisor.migration.model import MapRow, MigrationPlan, Risk, Strategy, StrategyId
 from advisor.rules.facts import codebase_family
-from advisor.spec.model import CodebaseFramework, Experience, ProjectSpec, TargetKind
+from advisor.spec.model import CodebaseFramework, Experience, OperatingSystem, ProjectSpec, TargetKind
 
+MIXED_FAMILIES = ("tensorflow", "pytorch")  # what codebase.framework: mixed is made of
+KERAS_BACKENDS = {"pytorch": ("PyTorch", "torch"), "jax": ("JAX", "jax")}  # targets Keras 3 can run on
 SERVER = {TargetKind.server_rest, TargetKind.server_grpc, TargetKind.serverless, TargetKind.batch}
 DEVICE = {TargetKind.android, TargetKind.ios, TargetKind.edge_linux, TargetKind.microcontroller, TargetKind.browser}
 
@@ -36,16 +38,18 @@ def plan_migration(
             needed=False,
             source=source,
             target=target,
-            staying_costs=costs,
+            staying_costs=tuple(f"{kb.entries[kb_id].summary} [{kb_id}]" for kb_id in costs),
             reason=f"The existing code already uses {name}: no migration. Staying is still a "
             "decision with costs of its own, listed below.",
-            cites=tuple(kb_id for kb_id, _ in templates.STAYING_COSTS.get(target, ()) if kb_id in kb.entries),
+            cites=costs,
         )
-    share = 0.5 if source == "mixed" else 1.0
+    # mixed code is part PyTorch, part TensorFlow: moving to one of them leaves that part where it is
+    share = 0.5 if source == "mixed" and target in MIXED_FAMILIES else 1.0
     strategies = _strategies(spec, source, target)
     chosen, why = _recommend(spec, source, target, strategies)
     template = templates.STRATEGIES[chosen]
     effort = estimate(spec, target, template.factor, template.name, share)
+    api_map, unmapped = _api_map(spec, kb, source, target)
     measured = tuple(f"Measured on this machine: {line}" for line in measured_routes)
     verification = (*templates.VERIFICATION, *(measured or (templates.DEPLOYMENT_CHECK_GAP,)))
     return MigrationPlan(
@@ -60,9 +64,10 @@ def plan_migration(
         recommended=chosen,
         recommendation_why=why,
         phases=templates.PHASES,
-        api_map=_api_map(spec, kb, source, target),
+        api_map=api_map,
+        unmapped=unmapped,
         effort=effort,
-        risks=_risks(spec, target),
+        risks=_risks(spec, source, target),
         verification=verification,
         cites=tuple(dict.fromkeys(c for s in strategies for c in s.cites if c in kb.entries)),
     )
@@ -73,28 +78,37 @@ def _keras_code(spec: ProjectSpec) -> bool:
 
 
 def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, ...]:
-    keras_ok = _keras_code(spec) and source == "tensorflow" and target == "pytorch"
+    backend = KERAS_BACKENDS.get(target)
+    keras_ok = _keras_code(spec) and source == "tensorflow" and backend is not None
     reasons = {
         "full_rewrite": (True, "always possible; cost grows with every model and line"),
         "incremental": (True, "keeps production running; both stacks coexist until the old models retire"),
         "convert_and_freeze": (True, "for models that are only served, not retrained; training stays behind"),
-        "keras3_backend": (
-            keras_ok,
-            "the code is Keras: Keras 3 runs it on the PyTorch backend"
-            if keras_ok
-            else "only for Keras code moving to PyTorch",
-        ),
+        "keras3_backend": (False, "only for Keras code moving to PyTorch or JAX"),
     }
-    if keras_ok and spec.codebase.ops:
-        reasons["keras3_backend"] = (
+    if source == "jax":
+        reasons["convert_and_freeze"] = (
             True,
-            f"possible, but the {spec.codebase.ops} custom ops are tf.* code the backend switch cannot carry",
+            "for models that are only served, not retrained; JAX has no first-party ONNX exporter, so "
+            "the export goes through the third-party jax2onnx (or a SavedModel for TensorFlow runtimes)",
         )
+    if keras_ok and backend is not None:
+        name, env = backend
+        why = f"the code is Keras: Keras 3 runs it on the {name} backend (KERAS_BACKEND={env})"
+        if target == "jax":
+            why += "; overridden train_step methods and custom loops must be rewritten in JAX's stateless style"
+        reasons["keras3_backend"] = (True, why)
+        if spec.codebase.ops:
+            reasons["keras3_backend"] = (
+                True,
+                f"possible, but the {spec.codebase.ops} custom ops are tf.* code the backend switch cannot carry",
+            )
+    summaries = {"keras3_backend": {"backend": backend[0] if backend else "PyTorch or JAX"}}
     return tuple(
         Strategy(
             id=sid,
             name=t.name,
-            summary=t.summary,
+            summary=t.summary.format(**summaries.get(sid, {})),
             applicable=reasons[sid][0],  # type: ignore[arg-type]
             why=reasons[sid][1],
             effort_factor=t.factor,
@@ -121,29 +135,57 @@ def _recommend(spec: ProjectSpec, source: str, target: str, strategies: tuple[St
     return "full_rewrite", "the codebase is small enough to port in one go, which avoids running two stacks"
 
 
-def _api_map(spec: ProjectSpec, kb: KnowledgeBase, source: str, target: str) -> tuple[MapRow, ...]:
+def _api_map(
+    spec: ProjectSpec, kb: KnowledgeBase, source: str, target: str
+) -> tuple[tuple[MapRow, ...], tuple[str, ...]]:
+    """The map rows in the migration's direction, and the ids of rows with no counterpart recorded for it.
+
+    Each row shows the source framework's column and the target's, with that pair's equivalence, note
+    and sources. Mixed code is PyTorch and TensorFlow code: the part not already in the target moves, so
+    a row shows every moving part's name and the weakest of their equivalences.
+    """
     kinds = {t.kind.value for t in spec.deployment.targets}
-    rows = []
+    moving = [f for f in MIXED_FAMILIES if f != target] if source == "mixed" else [source]
+    rows, unmapped = [], []
     for m in kb.api_map:
         if m.applies_to and not kinds.intersection(m.applies_to):
             continue
-        names = {"pytorch": m.pytorch, "tensorflow": m.tensorflow}
+        pairs = [(f, m.pair(f, target)) for f in moving]
+        target_name = m.counterpart(target)
+        if target_name is None or any(p is None for _, p in pairs):
+            unmapped.append(m.id)
+            continue
+        known = [(f, p) for f, p in pairs if p is not None]
+        names = [m.counterpart(f) or "" for f, _ in known]
+        if len(known) > 1:  # name each moving part
+            names = [f"{_name(kb, f)}: {m.counterpart(f)}" for f, _ in known]
+        equivalence = min((p[0].value for _, p in known), key=EQUIVALENCE_RANK.__getitem__)
         rows.append(
             MapRow(
                 id=m.id,
                 area=m.area,
-                source=names.get(source, f"{source} (see {m.tensorflow})"),
-                target=names[target],
-                equivalence=m.equivalence.value,
-                note=m.note,
-                references=tuple(f"{r.source} (as of {r.as_of.isoformat()})" for r in m.references),
-                cites=tuple(m.cites),
+                source="; ".join(names),
+                target=target_name,
+                equivalence=equivalence,  # type: ignore[arg-type]
+                note=" ".join(dict.fromkeys(p[1] for _, p in known)),
+                references=tuple(
+                    dict.fromkeys(f"{r.source} (as of {r.as_of.isoformat()})" for _, p in known for r in p[2])
+                ),
+                cites=tuple(dict.fromkeys(c for _, p in known for c in p[3] if c in kb.entries)),
             )
         )
-    return tuple(sorted(rows, key=lambda r: ({"none": 0, "partial": 1, "direct": 2}[r.equivalence], r.area)))
+    ordered = tuple(sorted(rows, key=lambda r: (EQUIVALENCE_RANK[r.equivalence], r.area)))
+    return ordered, tuple(unmapped)
 
 
-def _risks(spec: ProjectSpec, target: str) -> tuple[Risk, ...]:
+EQUIVALENCE_RANK = {"none": 0, "partial": 1, "direct": 2}
+
+
+def _name(kb: KnowledgeBase, framework: str) -> str:
+    return kb.frameworks[framework].name if framework in kb.frameworks else framework
+
+
+def _risks(spec: ProjectSpec, source: str, target: str) -> tuple[Risk, ...]:
     kinds = {t.kind for t in spec.deployment.targets}
     risks = [
         Risk(
@@ -181,6 +223,7 @@ def _risks(spec: ProjectSpec, target: str) -> tuple[Risk, ...]:
                 mitigation="Export the pilot model to each device target first; fix unsupported ops early.",
             )
         )
+    risks += _jax_risks(spec, source, target, kinds)
     if getattr(spec.team.experience, target) in (Experience.none, Experience.beginner):
         risks.append(
             Risk(
@@ -191,17 +234,71 @@ def _risks(spec: ProjectSpec, target: str) -> tuple[Risk, ...]:
     return tuple(risks)
 
 
+def _jax_risks(spec: ProjectSpec, source: str, target: str, kinds: set[TargetKind]) -> list[Risk]:
+    """What moving to or from JAX adds (facts behind them: the api_map rows on compilation, state,
+    random numbers, pretrained hubs and deployment)."""
+    risks = []
+    if target == "jax":
+        risks += [
+            Risk(
+                risk="JAX's tracing model: under jit, Python side effects run once at trace time, branches on "
+                "array values fail, and every new input shape compiles again.",
+                mitigation="Keep the train step a pure function, log outside it, pad or bucket input shapes; "
+                "learn these idioms on the pilot model before porting the rest.",
+            ),
+            Risk(
+                risk="Explicit random keys: reusing a PRNG key silently repeats the same dropout masks and noise.",
+                mitigation="Split keys per step and per use (nnx.Rngs in Flax) and test that consecutive steps "
+                "draw different masks.",
+            ),
+        ]
+        if any(s.value == "huggingface" for s in spec.task.pretrained_sources):
+            risks.append(
+                Risk(
+                    risk="Hugging Face Transformers v5 has no Flax/JAX models, so Hub checkpoints need another "
+                    "JAX route.",
+                    mitigation="For every pretrained model in the inventory, confirm a KerasHub preset, a JAX "
+                    "implementation or a hand conversion before the pilot starts.",
+                )
+            )
+        if kinds & (SERVER | DEVICE):
+            risks.append(
+                Risk(
+                    risk="JAX has no serving or on-device runtime of its own: deployment goes through "
+                    "conversions (SavedModel via jax2tf or Orbax Export, ONNX via the third-party jax2onnx).",
+                    mitigation="Convert the pilot model to every deployment format in the first phase and "
+                    "compare the converted outputs with JAX on golden inputs.",
+                )
+            )
+    if source == "jax":
+        risks.append(
+            Risk(
+                risk="Functional JAX code (parameters and PRNG keys passed explicitly, jit-compiled steps) has "
+                "to be restructured into stateful modules and an eager training loop; random streams change.",
+                mitigation="Port module by module behind output-parity tests on fixed weights (mind the "
+                "channels-last layout and kernel order); expect metric-level parity only after retraining.",
+            )
+        )
+    return risks
+
+
 def _staying_costs(spec: ProjectSpec, kb: KnowledgeBase, framework: str) -> tuple[str, ...]:
+    """Ids of the entries on what staying with ``framework`` costs this project."""
     kinds = {t.kind for t in spec.deployment.targets}
     conditions = {
         None: True,
         "keras2": spec.codebase.keras_version == 2,
         "huggingface": any(s.value == "huggingface" for s in spec.task.pretrained_sources),
         "browser": TargetKind.browser in kinds,
+        "microcontroller": TargetKind.microcontroller in kinds,
         "server": bool(kinds & SERVER),
+        "windows": OperatingSystem.windows in spec.infrastructure.operating_systems
+        or spec.infrastructure.windows_native,
+        "macos": OperatingSystem.macos in spec.infrastructure.operating_systems
+        or "apple_silicon" in {a.value for a in spec.infrastructure.accelerators},
     }
     return tuple(
-        f"{kb.entries[kb_id].summary} [{kb_id}]"
+        kb_id
         for kb_id, condition in templates.STAYING_COSTS.get(framework, ())
         if conditions[condition] and kb_id in kb.entries
     )

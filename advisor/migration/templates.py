@@ -40,7 +40,7 @@ STRATEGIES: dict[str, StrategyTemplate] = {
     ),
     "keras3_backend": StrategyTemplate(
         "Keras 3 backend switch",
-        "Move the Keras code to Keras 3 with backend-neutral keras.ops, then run it on the PyTorch backend.",
+        "Move the Keras code to Keras 3 with backend-neutral keras.ops, then run it on the {backend} backend.",
         0.5,
         ("keras3-backend-switch-path", "keras-skills-transfer-across-backends", "tf-keras-legacy-package"),
     ),
@@ -123,4 +123,13 @@ STAYING_COSTS: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("tfjs-stalled-releases", "browser"),
     ),
     "pytorch": (("torchserve-archived", "server"), ("torchscript-deprecated", None)),
+    "jax": (
+        ("jax-zero-version-churn", None),
+        ("hf-transformers-v5-pytorch-only", "huggingface"),
+        ("jax-serving-through-other-runtimes", "server"),
+        ("jax-browser-only-via-onnx", "browser"),
+        ("jax-no-microcontroller-route", "microcontroller"),
+        ("jax-windows-cpu-only-native", "windows"),
+        ("jax-apple-gpu-unsupported", "macos"),
+    ),
 }

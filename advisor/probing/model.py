@@ -9,7 +9,9 @@ framework's result are checked by the probe protocol's own models.
 
 Schema 1.1 added the comparison's ``outcome`` (the verdict rule of ``profilers.stats``); a 1.0 run's
 winners were named by a bootstrap that took correlated timings as independent and had no noise gate,
-so it is refused with a request to re-run rather than scored as if it had passed the checks.
+so it is refused with a request to re-run rather than scored as if it had passed the checks. Schema
+1.2 names the pair each comparison is between (``a`` and ``b``, ratio = a / b), so a run can compare
+three frameworks; a 1.1 run compared only PyTorch (a) with TensorFlow (b) and reads as that.
 """
 
 from __future__ import annotations
@@ -19,15 +21,25 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from profilers.protocol import MAX_COUNT, MAX_SECONDS, DeployTarget, Mode, Precision, ProbeResult, WorkloadName
+from profilers.protocol import (
+    MAX_COUNT,
+    MAX_SECONDS,
+    DeployTarget,
+    FrameworkName,
+    Mode,
+    Precision,
+    ProbeResult,
+    WorkloadName,
+)
 from profilers.stats import Outcome
 
-PROBE_RUN_SCHEMA_VERSION = "1.1"
-KNOWN_SCHEMA_VERSIONS = frozenset({PROBE_RUN_SCHEMA_VERSION})
+PROBE_RUN_SCHEMA_VERSION = "1.2"
+KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", PROBE_RUN_SCHEMA_VERSION})
 RETIRED_SCHEMA_VERSIONS = frozenset({"1.0"})  # readable once, but their verdicts skipped today's checks
 DEPLOY_BUDGET_S = 120.0  # per framework, on top of the measurement budget, when deployment checks are asked for
 MAX_RATIO = 1e6  # a millionfold gap between two frameworks on one workload is a broken file, not a measurement
 
+DISPLAY_NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX"}  # how probe text names frameworks
 Metric = Literal["train_step_time", "infer_b1_latency"]
 Ratio = Annotated[float, Field(ge=1 / MAX_RATIO, le=MAX_RATIO)]
 
@@ -74,18 +86,28 @@ class ProbeSettings(_Frozen):
 
 
 class Comparison(_Frozen):
-    """PyTorch time over TensorFlow time for one metric: the ratio of medians, its block-bootstrapped 95 %
-    interval, and the outcome of the verdict rule (:func:`profilers.stats.compare_timings`)."""
+    """Framework ``a``'s time over framework ``b``'s for one metric: the ratio of medians, its
+    block-bootstrapped 95 % interval, and the outcome of the verdict rule
+    (:func:`profilers.stats.compare_timings`). One per pair of frameworks, workload, mode and metric."""
 
+    a: FrameworkName = "pytorch"  # the defaults are the only pair a schema 1.1 run compared
+    b: FrameworkName = "tensorflow"
     workload: WorkloadName
     mode: Mode
     metric: Metric
-    ratio: Ratio  # pytorch / tensorflow; below 1 means PyTorch is faster
+    ratio: Ratio  # a / b; below 1 means a is faster
     low: Ratio
     high: Ratio
     outcome: Outcome  # only "counted" names a winner and moves ratings
-    winner: Literal["pytorch", "tensorflow"] | None  # the measurably faster framework, when the outcome is counted
+    winner: FrameworkName | None  # the measurably faster of a and b, when the outcome is counted
     verdict: str
+
+    @field_validator("b")
+    @classmethod
+    def _two_frameworks(cls, b: str, info: ValidationInfo) -> str:
+        if b == info.data.get("a"):
+            raise ValueError(f"compares {b} with itself")
+        return b
 
     @field_validator("high")
     @classmethod
@@ -112,8 +134,8 @@ class Comparison(_Frozen):
         if low is None or high is None:
             return winner  # the interval itself is already reported
         allowed: set[str | None] = set()
-        allowed |= {"pytorch"} if high <= 1 else set()
-        allowed |= {"tensorflow"} if low >= 1 else set()
+        allowed |= {info.data.get("a")} if high <= 1 else set()
+        allowed |= {info.data.get("b")} if low >= 1 else set()
         if winner not in allowed:
             named = sorted(w for w in allowed if w is not None)
             says = f"names {' or '.join(named)}" if named else "includes 1: nothing to count"

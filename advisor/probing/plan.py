@@ -68,8 +68,11 @@ def budget_of(value: str) -> tuple[float, int]:
     return seconds, 1
 
 
+ALL_FRAMEWORKS = ("pytorch", "tensorflow", "jax")  # probed by default (a spec's exclude_frameworks drops one)
+
+
 def order(frameworks: list[str], rounds: int) -> list[str]:
-    """A, B for one round; A, B, B, A for two (ABBA cancels linear drift)."""
+    """A, B, C for one round; A, B, C, C, B, A for two (the mirrored order cancels linear drift)."""
     sequence: list[str] = []
     for index in range(rounds):
         sequence += frameworks if index % 2 == 0 else list(reversed(frameworks))
@@ -93,7 +96,8 @@ def settings(
         raise AdvisorError(f"device must be auto, cpu or cuda:N, not '{device}'", field="--device")
     if precision not in ("fp32", "tf32", "bf16", "fp16"):
         raise AdvisorError(f"precision must be fp32, tf32, bf16 or fp16, not '{precision}'", field="--precision")
-    chosen = frameworks or ["pytorch", "tensorflow"]
+    excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
+    chosen = frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
     seconds, rounds = budget_of(budget)
     return ProbeSettings(
         frameworks=chosen,

@@ -6,18 +6,20 @@ text says what the rule found, so a comparison that noise could have faked is sh
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
 
-from advisor.probing.model import Comparison, Metric, ProbeRun, ProbeSettings
+from advisor.probing.model import DISPLAY_NAMES, Comparison, Metric, ProbeRun, ProbeSettings
 from profilers.launcher import run_probe
 from profilers.protocol import ProbeRequest, ProbeResult
 from profilers.stats import SPREAD_LIMIT, Verdict, compare_timings
 
 OnEvent = Callable[[str, str, dict[str, Any]], None]  # (framework, event, payload)
 MIN_SAMPLES = 5
-NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+NAMES = DISPLAY_NAMES
+PAIR_ORDER = ("pytorch", "tensorflow", "jax")  # a comparison's a comes first here (a 1.1 run's pair stays a/b)
 SAMPLES: dict[Metric, str] = {"train_step_time": "train_step_samples", "infer_b1_latency": "infer_b1_samples"}
 
 
@@ -66,55 +68,68 @@ def _rounds(results: list[ProbeResult], framework: str, workload: str, mode: str
     ]
 
 
+def pairs(results: list[ProbeResult]) -> list[tuple[str, str]]:
+    """Every pair of frameworks in the results, each once, in a fixed order (PyTorch, TensorFlow, JAX)."""
+    present = sorted(
+        {r.framework for r in results}, key=lambda fw: (PAIR_ORDER.index(fw) if fw in PAIR_ORDER else 99, fw)
+    )
+    return list(itertools.combinations(present, 2))
+
+
 def compare(results: list[ProbeResult], *, seed: int = 0) -> list[Comparison]:
-    """PyTorch vs TensorFlow per workload, mode and metric, where both sides have enough samples."""
+    """Each pair of frameworks per workload, mode and metric, where both sides have enough samples."""
     cells = sorted({(c.workload, c.mode) for r in results for c in r.cells})
     out: list[Comparison] = []
-    for workload, mode in cells:
-        for metric, field in SAMPLES.items():
-            torch_rounds = _rounds(results, "pytorch", workload, mode, field)
-            tf_rounds = _rounds(results, "tensorflow", workload, mode, field)
-            if sum(map(len, torch_rounds)) < MIN_SAMPLES or sum(map(len, tf_rounds)) < MIN_SAMPLES:
-                continue
-            found = compare_timings(torch_rounds, tf_rounds, seed=seed)
-            winner = {"a": "pytorch", "b": "tensorflow", None: None}[found.faster]
-            out.append(
-                Comparison(
-                    workload=workload,
-                    mode=mode,
-                    metric=metric,
-                    ratio=round(found.ci.ratio, 4),
-                    low=round(found.ci.low, 4),
-                    high=round(found.ci.high, 4),
-                    outcome=found.outcome,
-                    winner=winner,  # type: ignore[arg-type]
-                    verdict=verdict(metric, found),
+    for a, b in pairs(results):
+        for workload, mode in cells:
+            for metric, field in SAMPLES.items():
+                a_rounds = _rounds(results, a, workload, mode, field)
+                b_rounds = _rounds(results, b, workload, mode, field)
+                if sum(map(len, a_rounds)) < MIN_SAMPLES or sum(map(len, b_rounds)) < MIN_SAMPLES:
+                    continue
+                found = compare_timings(a_rounds, b_rounds, seed=seed)
+                winner = {"a": a, "b": b, None: None}[found.faster]
+                out.append(
+                    Comparison(
+                        a=a,  # type: ignore[arg-type]
+                        b=b,  # type: ignore[arg-type]
+                        workload=workload,
+                        mode=mode,
+                        metric=metric,
+                        ratio=round(found.ci.ratio, 4),
+                        low=round(found.ci.low, 4),
+                        high=round(found.ci.high, 4),
+                        outcome=found.outcome,
+                        winner=winner,  # type: ignore[arg-type]
+                        verdict=verdict(metric, found, a, b),
+                    )
                 )
-            )
     return out
 
 
-def verdict(metric: Metric, found: Verdict) -> str:
-    """The comparison in words: the factor only when it counted, otherwise what kept it from counting."""
+def verdict(metric: Metric, found: Verdict, a: str = "pytorch", b: str = "tensorflow") -> str:
+    """The comparison of ``a`` with ``b`` in words: the factor only when it counted, otherwise what kept
+    it from counting."""
     what = "training step" if metric == "train_step_time" else "batch-1 latency"
     ratio = found.ci.ratio
-    leader = "PyTorch" if ratio < 1 else "TensorFlow"
+    leader, other = (NAMES.get(a, a), NAMES.get(b, b)) if ratio < 1 else (NAMES.get(b, b), NAMES.get(a, a))
     factor = 1 / ratio if ratio < 1 else ratio
     if found.outcome == "counted":
-        return f"{what}: {leader} {factor:.2f}x faster"
+        return f"{what}: {leader} {factor:.2f}x faster than {other}"
     if found.outcome == "no_difference":
-        return f"{what}: no measurable difference (95 % interval includes 1)"
+        return f"{what}: {NAMES.get(a, a)} vs {NAMES.get(b, b)}, no measurable difference (95 % interval includes 1)"
     if found.outcome == "within_noise":
         return (
-            f"{what}: within the noise, not counted ({leader} {factor:.2f}x faster by the medians, "
+            f"{what}: within the noise, not counted ({leader} {factor:.2f}x faster than {other} by the medians, "
             f"but the quartile ranges overlap)"
         )
     if found.outcome == "rounds_disagree":
         rounds = ", ".join(f"{r:.3g}" for r in found.round_ratios)
-        return f"{what}: the rounds disagree, not counted (ratio per round {rounds})"
+        pair = f"{NAMES.get(a, a)} vs {NAMES.get(b, b)}"
+        return f"{what}: {pair}, the rounds disagree, not counted (ratio per round {rounds})"
     noisy = [
-        f"{NAMES[fw]}'s middle 80 % of samples spans {_percent(value)} of its median"
-        for fw, value in (("pytorch", found.spread_a), ("tensorflow", found.spread_b))
+        f"{NAMES.get(fw, fw)}'s middle 80 % of samples spans {_percent(value)} of its median"
+        for fw, value in ((a, found.spread_a), (b, found.spread_b))
         if value > SPREAD_LIMIT
     ]
     return f"{what}: too noisy to compare, not counted ({'; '.join(noisy)}; limit {SPREAD_LIMIT:.0%})"

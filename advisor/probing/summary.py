@@ -15,14 +15,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from advisor.probing.model import Comparison, ProbeRun
+from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
 from advisor.report.model import DeployRow, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 from advisor.scoring.evidence import DEPLOY_CRITERION
 from profilers.protocol import CellResult, ProbeResult
 from profilers.stats import unstable
 
 NOTHING_MEASURED_EXIT = 4  # `advisor probe`: no framework completed a single cell or deployment check
-NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow"}
+NAMES = DISPLAY_NAMES
 MAX_REASON = 300  # characters of one framework's reason
 
 

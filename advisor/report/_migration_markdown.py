@@ -53,6 +53,8 @@ def migration_markdown(plan: MigrationPlan, names: dict[str, str], cite: Cite, l
     missing = [row.area for row in plan.api_map if row.equivalence == "none"]
     if missing:
         out += ["", f"No direct equivalent (plan a replacement or a redesign): {', '.join(missing)}."]
+    if plan.unmapped:
+        out += ["", f"Not yet mapped for this pair of frameworks (check by hand): {', '.join(plan.unmapped)}."]
     out += ["", f"{h}# Risks", ""] + [f"- **{r.risk}** Mitigation: {r.mitigation}" for r in plan.risks]
     out += ["", f"{h}# Verification", ""] + [f"- {v}" for v in plan.verification]
     if plan.cites:

@@ -74,7 +74,7 @@ def url_and_rest(text: str) -> tuple[str | None, str]:
 def _view(report: Recommendation) -> dict[str, Any]:
     names = {s.framework: s.name for s in report.ranking}
     fills = {s.framework: _svg.FILLS[i % len(_svg.FILLS)] for i, s in enumerate(report.ranking)}
-    ids = sorted(names)  # the criteria table's column order, as in the Markdown report
+    ids = list(names)  # the criteria table's column order (rank order), as in the Markdown report
     first = report.ranking[0].framework
     return {
         "headline": headline(report),
@@ -148,16 +148,21 @@ def _problem(report: Recommendation, candidates: list[str]) -> Problem:
 
 
 def _tornado(report: Recommendation) -> _svg.Chart | None:
-    """The winner's lead over the runner-up with each weighted criterion's weight at 0 and at the maximum."""
+    """The winner's lead with each weighted criterion's weight at 0 and at the maximum.
+
+    With three candidates the lead is over the best of the others at each setting (the pick flips when
+    any of them overtakes it), so a bar may be measured against a different rival at each end.
+    """
     candidates = [s.framework for s in report.ranking if not s.excluded]
     if report.winner is None or len(candidates) < 2:
         return None
     winner, runner_up = candidates[0], candidates[1]
+    rivals = candidates[1:]
     problem = _problem(report, candidates)
 
     def margin(weights: dict[str, float] | None = None) -> float:
         effective = problem.effective_weights(weights)
-        return problem.score(winner, effective) - problem.score(runner_up, effective)
+        return problem.score(winner, effective) - max(problem.score(r, effective) for r in rivals)
 
     current = dict(problem.weights)
     rows = [
@@ -172,13 +177,14 @@ def _tornado(report: Recommendation) -> _svg.Chart | None:
     rows.sort(key=lambda r: -abs(r.at_max - r.at_zero))  # stable: ties keep the report's order
     return _svg.tornado(
         "chart-tornado",
-        f"How each weight moves the lead of {report.framework_name(winner)} over {report.framework_name(runner_up)}",
+        f"How each weight moves the lead of {report.framework_name(winner)} over "
+        + (report.framework_name(runner_up) if len(rivals) == 1 else "the best of the others"),
         f"Each row sets one criterion's weight to 0 or to {MAX_WEIGHT:g}, all else as in the spec, and shows "
         "the resulting score margin. Bars that cross the dashed line at 0 flip the pick.",
         round(margin(), 3),
         rows,
         (_svg.LegendItem("low", "weight set to 0"), _svg.LegendItem("high", f"weight set to {MAX_WEIGHT:g}")),
-        report.framework_name(runner_up),
+        report.framework_name(runner_up) if len(rivals) == 1 else "another framework",
     )
 
 

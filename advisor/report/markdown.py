@@ -226,8 +226,8 @@ def _not_applicable(report: Recommendation) -> list[str]:
 
 
 def _criteria(report: Recommendation) -> list[str]:
-    names = [s.name for s in sorted(report.ranking, key=lambda s: s.framework)]
-    ids = sorted(s.framework for s in report.ranking)
+    names = [s.name for s in report.ranking]  # the pick's column first, then in rank order
+    ids = [s.framework for s in report.ranking]
     groups = "; ".join(f"{g.name} weight {weight_label(g.weight)} ({g.share:.0%})" for g in report.groups)
     out = [
         "## Ratings per criterion",

@@ -16,7 +16,7 @@ from advisor.migration.model import MigrationPlan
 from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
 
-REPORT_SCHEMA_VERSION = "1.3"
+REPORT_SCHEMA_VERSION = "1.4"
 
 
 class _Frozen(BaseModel):
@@ -111,6 +111,7 @@ class Confidence(_Frozen):
     seed: int
     method: str
     capped: str | None = None  # why the level was lowered from what the draws alone say
+    shares: dict[str, float] = {}  # per candidate, the share of draws it wins (the pick's is win_probability)
 
 
 class Note(_Frozen):
@@ -174,6 +175,10 @@ class ProbeFramework(_Frozen):
 
 
 class ProbeComparison(_Frozen):
+    """One pairwise timing comparison: ``ratio`` is ``a``'s time over ``b``'s."""
+
+    a: str = "pytorch"
+    b: str = "tensorflow"
     workload: str
     mode: str
     metric: str

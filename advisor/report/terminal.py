@@ -202,7 +202,7 @@ def _confidence(report: Recommendation) -> Iterator[RenderableType]:
 
 
 def _criteria(report: Recommendation) -> RenderableType:
-    ids = sorted(s.framework for s in report.ranking)
+    ids = [s.framework for s in report.ranking]  # the pick's column first, then in rank order
     columns = [Col("Criterion"), Col("Weight", right=True), Col("Share", right=True)]
     grid = table("Ratings per criterion (1-5)", columns + [Col(report.framework_name(f), right=True) for f in ids])
     groups = ", ".join(f"{g.name} {g.share:.0%}" for g in report.groups if g.share > 0)

@@ -97,3 +97,5 @@ def _api_map(plan: MigrationPlan) -> Iterator[RenderableType]:
     missing = [row.area for row in plan.api_map if row.equivalence == "none"]
     if missing:
         yield hanging(f"No direct equivalent (plan a replacement or a redesign): {', '.join(missing)}.")
+    if plan.unmapped:
+        yield hanging(f"Not yet mapped for this pair of frameworks (check by hand): {', '.join(plan.unmapped)}.")

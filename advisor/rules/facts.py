@@ -30,7 +30,9 @@ class DerivedFacts(StrictModel):
     has_codebase: bool = Field(description="There is existing ML code to keep or migrate.")
     experienced_somewhere: bool = Field(description="The team is intermediate or expert in at least one framework.")
     codebase_size_known: bool = Field(description="Lines of code and model count of the existing code are both stated.")
-    experience_unknown: bool = Field(description="The team's experience is unknown for PyTorch and TensorFlow alike.")
+    experience_unknown: bool = Field(
+        description="The team's experience is unknown for PyTorch, TensorFlow and JAX alike."
+    )
     accelerators_in_use: list[str] = Field(
         description="Accelerators the team trains on or is committed to (committed ones included)."
     )
@@ -61,7 +63,7 @@ def rule_facts(spec: ProjectSpec) -> dict[str, Any]:
         experienced_somewhere=_experienced(spec.team.experience),
         codebase_size_known=codebase.size_known,
         experience_unknown=all(
-            getattr(spec.team.experience, fw) is Experience.unknown for fw in ("pytorch", "tensorflow")
+            getattr(spec.team.experience, fw) is Experience.unknown for fw in ("pytorch", "tensorflow", "jax")
         ),
         accelerators_in_use=sorted(
             {a.value for a in (*spec.infrastructure.accelerators, *spec.infrastructure.committed_accelerators)}

@@ -78,12 +78,18 @@ def _standard_normals() -> list[float]:
 
 
 def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> float:
-    """Share of draws, each weight and rating perturbed, in which ``winner`` still scores highest.
+    """Share of draws, each weight and rating perturbed, in which ``winner`` still scores highest."""
+    return win_shares(problem, draws, seed).get(winner, 0.0)
 
-    Only weighted criteria in weighted groups take part: a weight of 0 stays 0 when scaled.
+
+def win_shares(problem: Problem, draws: int, seed: int) -> dict[str, float]:
+    """Per candidate, the share of draws (each weight and rating perturbed) in which it scores highest.
+
+    Only weighted criteria in weighted groups take part: a weight of 0 stays 0 when scaled. With three
+    candidates this says how the pick's losses split between the others, not only how often it wins.
     """
     if len(problem.candidates) < 2:
-        return 1.0
+        return dict.fromkeys(problem.candidates, 1.0)
     base = problem.effective_weights()
     active = [c for c in problem.criteria if base[c] > 0]
     groups = sorted({problem.group_of[c] for c in active})
@@ -97,7 +103,7 @@ def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> flo
     spread = [math.exp(WEIGHT_SIGMA * z) for z in table]  # log-normal weight factors, one per quantile
     bits = random.Random(seed).getrandbits  # an index into the 2**12 quantiles in one C call
     cells = [list(zip(ratings, sds, strict=True)) for ratings, sds in rows]
-    wins = 0
+    wins = [0] * len(cells)
     for _ in range(draws):
         w = [x * spread[bits(_INDEX_BITS)] for x in weights]
         inner = [0.0] * len(groups)
@@ -114,8 +120,8 @@ def win_probability(problem: Problem, winner: str, draws: int, seed: int) -> flo
                 score += ei * (5.0 if value > 5.0 else 1.0 if value < 1.0 else value)
             if score > best_score:
                 best, best_score = index, score
-        wins += problem.candidates[best] == winner
-    return wins / draws
+        wins[best] += 1
+    return {fw: won / draws for fw, won in zip(problem.candidates, wins, strict=True)}
 
 
 def level(probability: float) -> str:
@@ -173,7 +179,41 @@ def weight_tips(problem: Problem, winner: str, max_weight: float) -> list[Tip]:
             threshold = -r * inner / gap
             if 0.0 <= threshold <= max_weight and abs(threshold - g) > 1e-9:
                 tips.append(Tip("group_weight", group, None, g, threshold, rival))
-    return sorted(tips, key=lambda t: (abs(t.threshold - t.current) / max(t.current, 1.0), t.target))
+    return true_tips(
+        problem, sorted(tips, key=lambda t: (abs(t.threshold - t.current) / max(t.current, 1.0), t.target))
+    )
+
+
+_NUDGE = 1e-6  # how far past a threshold a tip is checked: far below any rounding the report shows
+
+
+def pick_after(problem: Problem, tip: Tip) -> str:
+    """The pick once ``tip``'s change is made and carried just past its threshold.
+
+    With more than two candidates a threshold computed against one rival can be passed after another
+    rival has already taken the lead; a tip is only true when this returns its ``new_winner``.
+    """
+    past = tip.threshold + (_NUDGE if tip.threshold >= tip.current else -_NUDGE)
+    weights, group_weights, ratings = dict(problem.weights), dict(problem.group_weights), dict(problem.ratings)
+    if tip.kind == "weight":
+        weights[tip.target] = max(0.0, past)
+    elif tip.kind == "group_weight":
+        group_weights[tip.target] = max(0.0, past)
+    else:
+        assert tip.framework is not None
+        ratings[(tip.target, tip.framework)] = past
+    changed = Problem(
+        problem.candidates, problem.criteria, weights, ratings, problem.sds, problem.group_of, group_weights
+    )
+    effective = changed.effective_weights()
+    return max(problem.candidates, key=lambda fw: (changed.score(fw, effective), fw == tip.new_winner))
+
+
+def true_tips(problem: Problem, tips: list[Tip]) -> list[Tip]:
+    """The tips that really change the pick to the framework they name (see :func:`pick_after`)."""
+    if len(problem.candidates) <= 2:
+        return tips
+    return [tip for tip in tips if pick_after(problem, tip) == tip.new_winner]
 
 
 def rating_tips(problem: Problem, winner: str) -> list[Tip]:
@@ -192,4 +232,4 @@ def rating_tips(problem: Problem, winner: str) -> list[Tip]:
                 tips.append(Tip("rating", c, winner, problem.ratings[(c, winner)], lowered, rival))
             if raised <= 5.0:
                 tips.append(Tip("rating", c, rival, problem.ratings[(c, rival)], raised, rival))
-    return sorted(tips, key=lambda t: (abs(t.threshold - t.current), t.target))
+    return true_tips(problem, sorted(tips, key=lambda t: (abs(t.threshold - t.current), t.target)))

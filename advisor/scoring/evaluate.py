@@ -149,7 +149,7 @@ def evaluate(
         migration=migration,
         references=cited_entries(kb, ratings, rule_index, outcome, checks, extra_cites),
         not_applicable=not_applicable(kb, facts),
-        unknowns=unknowns(spec),
+        unknowns=unknowns(spec, tuple(candidates)),
         stacks=stacks,
         classic_advice=classic,
     )
@@ -215,11 +215,12 @@ def _confidence(
     kb: KnowledgeBase,
     classic: Sequence[ClassicComparison] = (),
 ) -> Confidence:
-    probability = conf.win_probability(problem, winner, draws, seed)
+    shares = conf.win_shares(problem, draws, seed)
+    probability = shares.get(winner, 0.0)
     rivals = [fw for fw in problem.candidates if fw != winner]
     margin = scores[winner] - max(scores[fw] for fw in rivals) if rivals else None
     level = conf.level(probability)
-    reasons = honesty_caps(spec, kb, classic, margin)
+    reasons = honesty_caps(spec, kb, classic, margin, problem.candidates)
     capped = "; ".join(reasons) if level == "high" and reasons else None
     if capped:
         level = "medium"
@@ -228,6 +229,7 @@ def _confidence(
         level=level,  # type: ignore[arg-type]
         capped=capped,
         margin=round(margin, 3) if margin is not None else None,
+        shares={fw: round(shares.get(fw, 0.0), 3) for fw in order if fw in problem.candidates},
         draws=draws,
         seed=seed,
         method=(
@@ -238,15 +240,21 @@ def _confidence(
 
 
 def honesty_caps(
-    spec: ProjectSpec, kb: KnowledgeBase, classic: Sequence[ClassicComparison], margin: float | None
+    spec: ProjectSpec,
+    kb: KnowledgeBase,
+    classic: Sequence[ClassicComparison],
+    margin: float | None,
+    candidates: Sequence[str] | None = None,
 ) -> list[str]:
     """Why the confidence must not be reported as high, whatever the draws say (empty: no reason).
 
     The Monte Carlo only perturbs what the model represents. Two things it cannot see: documented
     advice for this team's persona that points the other way (a close call between guide and facts
     unless the lead is at least a full rating point), and a team whose strongest framework is not a
-    candidate at all, so the comparison leaves out its most likely answer.
+    candidate at all (not in the knowledge base, or excluded by the spec), so the comparison leaves out
+    its most likely answer.
     """
+    compared = set(kb.frameworks if candidates is None else candidates)
     out = []
     disagreeing = [c for c in classic if not c.agrees]
     if disagreeing and margin is not None and margin < LARGE_MARGIN:
@@ -259,10 +267,11 @@ def honesty_caps(
     experience = spec.team.experience.model_dump(mode="json")
     known = {fw: levels.get(level, -1) for fw, level in experience.items()}
     best = max(known.values())
-    outside = [fw for fw, level in known.items() if fw not in kb.frameworks and level == best and level >= 2]
-    if outside and all(known.get(fw, -1) < best for fw in kb.frameworks):
+    outside = [fw for fw, level in known.items() if fw not in compared and level == best and level >= 2]
+    if outside and all(known.get(fw, -1) < best for fw in compared):
+        named = ", ".join(kb.frameworks[fw].name if fw in kb.frameworks else fw for fw in outside)
         out.append(
-            f"the team's strongest framework ({', '.join(outside)}) is not among the candidates, so the "
+            f"the team's strongest framework ({named}) is not among the candidates, so the "
             "comparison leaves out the option it knows best"
         )
     return out

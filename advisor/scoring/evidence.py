@@ -1,22 +1,20 @@
 """Measured evidence into ratings: probe comparisons move the performance criteria.
 
-For each metric, the advantage of PyTorch is the mean of -log2(ratio) over the probed workloads whose
-comparison was measured cleanly, where only a comparison that passed the verdict rule of
-:func:`profilers.stats.compare_timings` (outcome ``counted``) contributes its ratio and a clean one
-without a counted difference contributes zero. A comparison too noisy to compare, or whose rounds
-disagree, is left out altogether: it neither moves the rating nor dilutes one that counted, and it
-does not narrow the rating's spread. Per workload the compiled comparison is used when both
-frameworks have one, because that is how models are trained and served (Keras always wraps its
-training step in tf.function); eager results then stay in the report's table but do not move
-ratings. Each side moves by half the advantage, capped at one point, so a twofold speed gap opens
-one rating point. Cleanly measured criteria get a narrower spread in the Monte Carlo. A framework
-that cannot see a GPU that is present loses a point of hardware support and the report says so
-loudly. :func:`evidence_note` says in words what ran and what each measurement did to the ratings.
-
-A saved run is validated when it is read (finite, positive ratios), but a run can also be built in
-code without validation, and log2 of a NaN ratio once scored as the largest advantage. So a
-comparison that is not :meth:`~advisor.probing.model.Comparison.usable` is dropped here with a
-warning, and never scored; the report's probe summary drops it by the same test.
+For each metric and each pair of frameworks (a, b), the advantage of a over b is the mean of
+-log2(a/b ratio) over the probed workloads whose comparison was measured cleanly, where only a
+comparison that passed the verdict rule of :func:`profilers.stats.compare_timings` (outcome
+``counted``) contributes its ratio and a clean one without a counted difference contributes zero.
+A comparison too noisy to compare, or whose rounds disagree, is left out altogether: it neither
+moves the rating nor dilutes one that counted, and it does not narrow the rating's spread. Per
+workload the compiled comparison is used when both frameworks have one, because that is how models
+are trained and served (Keras always wraps its training step in tf.function); eager results then
+stay in the report's table but do not move ratings. Each framework then moves by the least-squares
+fit of the pairwise advantages: its mean advantage over the N measured frameworks (itself counting
+zero), capped at one point. With two frameworks each side moves by half the advantage; with any
+number, a twofold speed gap between two frameworks opens one rating point between them. Cleanly
+measured criteria get a narrower spread in the Monte Carlo. A framework that cannot see a GPU that
+is present loses a point of hardware support and the report says so loudly.
+:func:`evidence_note` says in words what ran and what each measurement did to the ratings.
 """
 
 from __future__ import annotations
@@ -82,14 +80,23 @@ def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
     ]
 
 
+def _pair_key(c: Comparison) -> tuple[str, str]:
+    return (c.a, c.b)
+
+
 def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
     terms: dict[tuple[str, str], list[Term]] = {}
     sds: dict[tuple[str, str], float] = {}
     uses: dict[str, MetricUse] = {}
-    usable = [c for c in run.comparisons if c.usable()]
+    usable = [c for c in run.comparisons if c.usable() and c.a in frameworks and c.b in frameworks]
     for metric, criterion in CRITERION.items():
-        found = _preferred([c for c in usable if c.metric == metric])
-        if not found or not {"pytorch", "tensorflow"} <= set(frameworks):
+        of_metric = [c for c in usable if c.metric == metric]
+        found = [
+            c
+            for pair in sorted({_pair_key(c) for c in of_metric})
+            for c in _preferred([c for c in of_metric if _pair_key(c) == pair])
+        ]
+        if not found:
             continue
         clean = [c for c in found if c.outcome not in NOISY_OUTCOMES]
         counted = [c for c in clean if c.outcome == "counted"]
@@ -97,15 +104,19 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
         uses[criterion] = MetricUse(len(found), len(clean), len(counted), modes)
         if not clean:
             continue  # too noisy everywhere: the rating stays documentary, spread included
-        advantage = sum(-math.log2(c.ratio) for c in counted) / len(clean)
-        shift = max(-MAX_SHIFT, min(MAX_SHIFT, advantage / 2))
+        advantage: dict[tuple[str, str], float] = {}  # (a, b) -> mean -log2(a/b) over the pair's clean comparisons
+        for pair in sorted({_pair_key(c) for c in clean}):
+            of_pair = [c for c in clean if _pair_key(c) == pair]
+            advantage[pair] = sum(-math.log2(c.ratio) for c in of_pair if c.outcome == "counted") / len(of_pair)
+        measured = sorted({fw for pair in advantage for fw in pair}, key=frameworks.index)
         note = f"{len(counted)} of {len(found)} comparisons counted ({modes})"
-        for framework, sign in (("pytorch", 1.0), ("tensorflow", -1.0)):
+        for framework in measured:
+            total = sum(v for (a, _), v in advantage.items() if a == framework)
+            total -= sum(v for (_, b), v in advantage.items() if b == framework)
+            shift = max(-MAX_SHIFT, min(MAX_SHIFT, total / len(measured)))
             sds[(criterion, framework)] = MEASURED_SD
             if shift:
-                terms.setdefault((criterion, framework), []).append(
-                    Term(f"evidence:{metric}", round(sign * shift, 3), note)
-                )
+                terms.setdefault((criterion, framework), []).append(Term(f"evidence:{metric}", round(shift, 3), note))
     _deploy_terms(run, frameworks, terms)
     warnings = _unusable_warnings(run.comparisons)
     for result in run.results:
@@ -129,7 +140,7 @@ def _performance_sentence(measured: MeasuredEvidence) -> str:
     """What the timing comparisons did to the performance ratings; none possible is said too."""
     if not measured.uses:
         return (
-            "No timing comparison was possible (it needs both frameworks to complete the same cell), "
+            "No timing comparison was possible (it needs two frameworks to complete the same cell), "
             "so the performance ratings are documentary."
         )
     parts = []

@@ -74,7 +74,7 @@ def tipping_points(
     """The smallest single changes (one weight, or one rating) that would change the pick."""
     name = {fw: kb.frameworks[fw].name for fw in kb.frameworks}
     out = []
-    for tip in conf.weight_tips(problem, winner, max_weight)[:MAX_WEIGHT_TIPS]:
+    for tip in _each_rival(conf.weight_tips(problem, winner, max_weight), MAX_WEIGHT_TIPS):
         verb = "Raising" if tip.threshold > tip.current else "Lowering"
         what = f"the {kb.groups[tip.target].name} group" if tip.kind == "group_weight" else kb.criteria[tip.target].name
         out.append(
@@ -85,7 +85,7 @@ def tipping_points(
                 f"makes {name[tip.new_winner]} the pick.",
             )
         )
-    for tip in conf.rating_tips(problem, winner)[:MAX_RATING_TIPS]:
+    for tip in _each_rival(conf.rating_tips(problem, winner), MAX_RATING_TIPS):
         assert tip.framework is not None
         out.append(
             _tip(
@@ -96,6 +96,22 @@ def tipping_points(
             )
         )
     return tuple(out)
+
+
+def _each_rival(tips: list[conf.Tip], limit: int) -> list[conf.Tip]:
+    """The first ``limit`` tips (closest first), but the closest tip of every rival among them: with
+    three candidates the report must say what would make each non-winner the pick, not only the runner-up."""
+    chosen: list[conf.Tip] = []
+    for tip in tips:
+        if all(t.new_winner != tip.new_winner for t in chosen):
+            chosen.append(tip)
+    for tip in tips:
+        if len(chosen) >= max(limit, len({t.new_winner for t in chosen})):
+            break
+        if tip not in chosen:
+            chosen.append(tip)
+    order = {id(t): i for i, t in enumerate(tips)}
+    return sorted(chosen[: max(limit, len({t.new_winner for t in chosen}))], key=lambda t: order[id(t)])
 
 
 def _tip(tip: conf.Tip, text: str) -> TippingPoint:

@@ -9,12 +9,20 @@ from __future__ import annotations
 from advisor.report.model import Unknown
 from advisor.spec.model import UNKNOWN, Accelerator, ApiGeneration, Experience, Horizon, MlopsPlatform, ProjectSpec
 
+EXPERIENCE_NAMES = (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow/Keras"), ("jax", "JAX"))
 
-def unknowns(spec: ProjectSpec) -> tuple[Unknown, ...]:
-    """The fields this spec leaves unknown, each with what stating it would change."""
+
+def unknowns(spec: ProjectSpec, candidates: tuple[str, ...] | None = None) -> tuple[Unknown, ...]:
+    """The fields this spec leaves unknown, each with what stating it would change.
+
+    ``candidates`` are the frameworks still compared (an excluded framework's experience cannot
+    sharpen anything); None means all.
+    """
     out: list[Unknown] = []
     experience = spec.team.experience
-    for fw, name in (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow/Keras")):
+    for fw, name in EXPERIENCE_NAMES:
+        if candidates is not None and fw not in candidates:
+            continue
         if getattr(experience, fw) is Experience.unknown:
             out.append(
                 Unknown(

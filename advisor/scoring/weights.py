@@ -66,14 +66,22 @@ def _shares(
     return shares, inner, total
 
 
+NEUTRAL_WEIGHT = 1.0  # the ordinary weight of a criterion that matters as much as any other
+
+
 def _raised(trail: tuple[WeightStepOut, ...]) -> bool:
-    """Whether something about the spec raised the weight above its default (a rule or a priority)."""
+    """Whether something about the spec raised the weight above its default (a rule or a priority).
+
+    A rule that brings an ignored criterion in at the neutral weight (no-deployment-targets assumes
+    serving at weight 1) states a background concern the spec itself never raised, so it does not
+    count: it is capped like any other background criterion.
+    """
     default = next((step.value for step in trail if step.op == "default"), 0.0)
     return any(
         step.op == "priority"
         or (step.op == "add" and step.value > 0)
         or (step.op == "scale" and step.value > 1)
-        or (step.op == "set" and step.value > default)
+        or (step.op == "set" and step.value > max(default, NEUTRAL_WEIGHT))
         for step in trail
     )
 

@@ -94,7 +94,8 @@ def test_recommend_never_imports_torch_or_tensorflow() -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try: main()\n"
         "    except SystemExit: pass\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch','tensorflow','keras','jax'))\n"
+        "heavy = ('torch', 'tensorflow', 'keras', 'jax', 'jaxlib', 'flax')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "print(bad)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -134,8 +135,10 @@ def test_migrate_command() -> None:
     assert "## References" in result.stdout
     same = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "tensorflow"])
     assert same.exit_code == 0 and "no migration" in same.stdout
-    bad = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "jax"])
-    assert bad.exit_code == 2 and "unknown framework 'jax'" in bad.stderr
+    to_jax = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "jax", "-f", "markdown"])
+    assert to_jax.exit_code == 0 and "## Migration plan: to JAX" in to_jax.stdout
+    bad = runner.invoke(app, ["migrate", str(EXAMPLES / "tpu-recommender.yaml"), "--to", "mxnet"])
+    assert bad.exit_code == 2 and "unknown framework 'mxnet'" in bad.stderr
 
 
 def test_help_lists_completion_and_wraps_whole_words_at_80_columns() -> None:

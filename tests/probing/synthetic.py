@@ -54,7 +54,10 @@ def run(
     tf_b1: float = 0.002,
     tf_env: Environment | None = None,
     workload: str = "cnn",
+    jax_step: float | None = None,
+    jax_b1: float = 0.002,
 ) -> ProbeRun:
+    """PyTorch and TensorFlow on one eager cell; JAX too when ``jax_step`` is given."""
     results = [
         ProbeResult(
             framework="pytorch",
@@ -75,8 +78,21 @@ def run(
             budget_s=60,
         ),
     ]
+    if jax_step is not None:
+        results.append(
+            ProbeResult(
+                framework="jax",
+                status="ok",
+                environment=environment(),
+                settings={"threads": 2, "precision": "fp32"},
+                cells=[cell(workload, "eager", jax_step, jax_b1, 3)],
+                wall_s=22,
+                budget_s=60,
+            )
+        )
+    frameworks = [r.framework for r in results]
     settings = ProbeSettings(
-        frameworks=["pytorch", "tensorflow"],
+        frameworks=frameworks,
         workloads=[workload],
         modes=["eager"],  # type: ignore[list-item]
         device="cpu",
@@ -85,7 +101,7 @@ def run(
         budget="quick",
         budget_s_per_framework=60,
         rounds=1,
-        order=["pytorch", "tensorflow"],
+        order=frameworks,
     )
     return ProbeRun(settings=settings, results=results, comparisons=compare(results), wall_s=45)
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from advisor.api import load_context, load_evidence, validate
+from advisor.api import load_context, load_evidence, recommend, validate
 from advisor.cli import app
 from advisor.errors import EvidenceError
 from advisor.probing.model import ProbeRun
@@ -46,6 +46,18 @@ FORMATS = ["terminal", "markdown", "json", "html", "adr"]
 NAN, INF = float("nan"), float("inf")
 
 NON_FINITE = re.compile(r"\b(nan|-?inf(inity)?)\b", re.IGNORECASE)
+
+
+@cache
+def _prose_spellings(fmt: str) -> int:
+    """How often the report without evidence spells NaN or infinity in words: knowledge text may
+    (JAX's NaN checking is a debugging feature), so evidence must add none beyond these."""
+    return len(NON_FINITE.findall(renderer(fmt)(recommend(SPEC))))
+
+
+def _spells_non_finite(text: str, fmt: str) -> bool:
+    return len(NON_FINITE.findall(text)) > _prose_spellings(fmt)
+
 
 Document = dict[str, Any]
 
@@ -206,7 +218,7 @@ def test_a_valid_run_gives_a_clean_report_in_every_format(tmp_path: Path) -> Non
             app, ["recommend", str(SPEC), "--evidence", str(saved), "-f", fmt, "--draws", "100"]
         )
         assert result.exit_code == 0, (fmt, result.output)
-        assert not NON_FINITE.search(result.stdout), fmt
+        assert not _spells_non_finite(result.stdout, fmt), fmt
 
 
 def test_a_nan_parity_error_from_a_child_is_carried_as_missing() -> None:
@@ -258,7 +270,7 @@ def _assert_renders_finite(report: Recommendation, *, user_text: bool = False) -
     assert all(math.isfinite(x) for x in _floats(report.model_dump()))
     for fmt in FORMATS:
         text = renderer(fmt)(report)
-        assert user_text or not NON_FINITE.search(text), fmt
+        assert user_text or not _spells_non_finite(text, fmt), fmt
 
 
 @pytest.mark.parametrize("ratio", [NAN, INF, 0.0, -2.0])

@@ -39,6 +39,7 @@ def test_frameworks_missing_from_the_machine_are_said_to_be_not_measured(monkeyp
     assert "the probes ran but measured nothing" in text
     assert "PyTorch not measured: torch is not installed" in text
     assert "TensorFlow not measured: tensorflow is not installed" in text
+    assert "JAX not measured: jax is not installed" in text
     assert not any(claim in text for claim in CLAIMS)
     evidence = json.loads(_recommend_with_probe("json"))["evidence"]
     assert evidence["kind"] == "documentary" and evidence["probe"] is None
@@ -47,8 +48,8 @@ def test_frameworks_missing_from_the_machine_are_said_to_be_not_measured(monkeyp
 def test_frameworks_hidden_from_the_child_are_said_to_be_not_measured(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The parent finds both packages, but in the child process neither can be imported."""
-    for package in ("torch", "tensorflow"):
+    """The parent finds every package, but in the child process none can be imported."""
+    for package in ("torch", "tensorflow", "jax"):
         message = f"No module named {package!r}"  # as Python says it
         (tmp_path / f"{package}.py").write_text(f"raise ModuleNotFoundError({message!r}, name={package!r})\n")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
@@ -57,13 +58,14 @@ def test_frameworks_hidden_from_the_child_are_said_to_be_not_measured(
     assert "the probes ran but measured nothing" in text
     assert "PyTorch not measured: probe error: ModuleNotFoundError: No module named 'torch'" in text
     assert "TensorFlow not measured: probe error: ModuleNotFoundError: No module named 'tensorflow'" in text
+    assert "JAX not measured: probe error: ModuleNotFoundError: No module named 'jax'" in text
     assert not any(claim in text for claim in CLAIMS)
 
 
 def test_advisor_probe_has_its_own_exit_status_when_nothing_was_measured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launcher, "framework_installed", lambda framework: False)
     run = run_probes(plan.settings(workloads=["mlp"], budget="5"))
-    assert [r.status for r in run.results] == ["missing", "missing"]
+    assert [r.status for r in run.results] == ["missing", "missing", "missing"]
     assert probe_exit_code(run) == NOTHING_MEASURED_EXIT == 4
     assert probe_exit_code(synthetic.run()) == 0
     assert all(r.over_budget == (r.wall_s > r.budget_s) for r in run.results)

@@ -142,7 +142,9 @@ deployment:
 """
     for framework in kb.frameworks:
         stack = _stack(kb, spec, framework)
-        assert all(not r.no_route for r in stack.routes)
+        # JAX has no documented route to a microcontroller (jax-no-microcontroller-route): "no route" is the truth.
+        expected_gaps = {"microcontroller"} if framework == "jax" else set()
+        assert {r.target_kind for r in stack.routes if r.no_route} == expected_gaps, framework
         assert stack.cites and all(c in kb.entries for c in stack.cites)
 
 

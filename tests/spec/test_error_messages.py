@@ -89,14 +89,14 @@ error: spec.yaml:4: field 'team.sizee': unknown key; did you mean 'size'? (and 1
     ),
     "unknown names: plurals and all of them": (
         "name: x\ntask: {domain: vision}\nconstraints:\n  required_capabilities: [onnx_exprt]\n"
-        "  exclude_frameworks: [jax]\npriorities:\n  speedd: 3\n",
+        "  exclude_frameworks: [mxnet]\npriorities:\n  speedd: 3\n",
         """\
 error: spec.yaml:7: field 'priorities.speedd': unknown criterion or group 'speedd' (and 2 more problems)
   hint: known criteria and groups: browser, community_hiring, ...
   also fix:
     spec.yaml:4: field 'constraints.required_capabilities[0]': unknown capability 'onnx_exprt'; did you mean \
 'onnx_export'?
-    spec.yaml:5: field 'constraints.exclude_frameworks[0]': unknown framework 'jax'
+    spec.yaml:5: field 'constraints.exclude_frameworks[0]': unknown framework 'mxnet'
 """,
     ),
     "one unknown capability": (
