@@ -46,6 +46,10 @@ class Expectation(StrictModel):
     confidence_not: list[Level] = Field(
         default_factory=list, description="Confidence levels the pick must not be claimed with."
     )
+    pick_not: list[str] = Field(
+        default_factory=list,
+        description="Frameworks that must not be the pick (with 'close': who the close call is not about).",
+    )
     excluded: list[str] = Field(
         default_factory=list, description="Frameworks a hard constraint must exclude (policy, capability)."
     )
@@ -167,6 +171,11 @@ def check_case(case: Case, report: Recommendation, kb: KnowledgeBase, rules: Seq
         problems.append(f"expected {expect.pick}, got {report.winner}")
     if level is not None and level in expect.confidence_not:
         problems.append(f"confidence must not be {level}")
+    for framework in expect.pick_not:
+        if framework not in kb.frameworks:
+            problems.append(f"pick_not names '{framework}', which is not a framework id")
+        elif report.winner == framework:
+            problems.append(f"{framework} must not be the pick")
     for framework in expect.excluded:
         if framework not in excluded:
             problems.append(f"{framework} must be excluded by a hard constraint")
@@ -212,6 +221,8 @@ def expected_text(expect: Expectation) -> str:
     text = expect.pick
     if expect.confidence_not:
         text += f" (not {'/'.join(expect.confidence_not)})"
+    if expect.pick_not:
+        text += f", not {'/'.join(expect.pick_not)}"
     return text
 
 

@@ -39,6 +39,16 @@ def headline(report: Recommendation) -> str:
     )
 
 
+def draw_shares(report: Recommendation) -> str | None:
+    """How the perturbed draws split between the candidates, when there are more than two (with two,
+    the runner-up's share is simply what the pick does not win)."""
+    conf = report.confidence
+    if conf is None or len(conf.shares) <= 2:
+        return None
+    parts = ", ".join(f"{report.framework_name(fw)} {share:.1%}" for fw, share in conf.shares.items())
+    return f"Share of draws each candidate wins: {parts}."
+
+
 def weight_label(value: float) -> str:
     return f"{value:g}"
 

@@ -27,6 +27,7 @@ from advisor.report._text import (
     classic_line,
     delta,
     deploy_cells,
+    draw_shares,
     headline,
     probe_cells,
     stack_heading,
@@ -78,6 +79,7 @@ def _view(report: Recommendation) -> dict[str, Any]:
     first = report.ranking[0].framework
     return {
         "headline": headline(report),
+        "draw_shares": draw_shares(report),
         "names": names,
         "fills": fills,
         "ids": ids,

@@ -15,6 +15,7 @@ from advisor.report._text import (
     STACK_TITLE,
     delta,
     deploy_cells,
+    draw_shares,
     headline,
     md_cell,
     md_cite,
@@ -106,7 +107,9 @@ def _confidence(report: Recommendation) -> list[str]:
             f"- Confidence **{c.level}**: the pick wins {c.win_probability:.1%} of draws; "
             f"margin {c.margin:.2f} points on the 1-5 scale."
         )
-    out = ["## Confidence and what would change it", "", summary, f"- Method: {c.method}."]
+    shares = draw_shares(report)
+    out = ["## Confidence and what would change it", "", summary, *([f"- {shares}"] if shares else [])]
+    out.append(f"- Method: {c.method}.")
     if c.capped:
         out.append(f"- Not reported as high, because {c.capped}.")
     out.append("")

@@ -48,6 +48,7 @@ from advisor.report._text import (
     SHARPEN_TITLE,
     STACK_TITLE,
     deploy_cells,
+    draw_shares,
     headline,
     probe_cells,
     shown_criteria,
@@ -194,6 +195,9 @@ def _confidence(report: Recommendation) -> Iterator[RenderableType]:
     else:
         draws = f"wins {c.win_probability:.1%} of {c.draws} perturbed draws"
         yield Text(f"\nConfidence {c.level}: {draws}; margin {c.margin:.2f}.")
+        shares = draw_shares(report)
+        if shares:
+            yield hanging(shares, lead="  ")
     if c.capped:
         yield hanging(f"Not reported as high, because {c.capped}.", lead="  ")
     yield from (hanging(tip.text) for tip in report.tipping_points)

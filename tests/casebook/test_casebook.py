@@ -105,6 +105,16 @@ def test_runner_prints_the_table_and_exits_by_outcome(tmp_path: Path, capsys: py
     assert capsys.readouterr().out.rstrip().endswith("casebook: 1/1 pass")
 
 
+def test_pick_not_fails_a_case_whose_pick_it_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_case(tmp_path, "forced-but-forbidden", "pytorch", "tensorflow, jax")
+    case = tmp_path / "forced-but-forbidden.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("  pick: pytorch\n", "  pick: pytorch\n  pick_not: [pytorch]\n"), encoding="utf-8")
+    assert main(["--dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "pytorch, not pytorch" in out and "pytorch must not be the pick" in out
+
+
 def test_malformed_case_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "typo.yaml"
     bad.write_text("id: typo\ntitle: t\npersona: p\nspec: {}\nexpect: {pick: pytorch, must_cite_: []}\nreasoning: x\n")
