@@ -118,6 +118,8 @@ def recommend(
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
         run = api.load_evidence(evidence) if evidence is not None else None
         if probe:
+            from advisor.probing.plan import own_model_of
+
             parsed = api.validate(spec, knowledge)
             settings = api.probe_settings(
                 spec=parsed,
@@ -126,6 +128,7 @@ def recommend(
                 budget=budget,
                 modes=_modes(mode),
                 deploy=_deploy_targets(parsed),
+                model=own_model_of(parsed, spec),
             )
             run = _run_probes(settings)
             if save_evidence:
@@ -182,15 +185,40 @@ def probe(
     deploy: Annotated[
         bool, typer.Option("--deploy", help="Also convert the models for the spec's targets (all without --spec).")
     ] = False,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="REF",
+            help="Your own model: path/file.py:function, package.module:function, or a .pt2, .keras, .onnx "
+            "file or SavedModel folder (relative to the working directory). Only it runs, unless -w names workloads.",
+        ),
+    ] = None,
+    model_framework: Annotated[
+        str, typer.Option(help="What a --model factory builds: auto (from its imports), pytorch or keras.")
+    ] = "auto",
+    dynamic_dims: Annotated[
+        str | None,
+        typer.Option(help="Input axes of --model that may change size, e.g. 0,1 (default 0, the batch; '' none)."),
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
     """Measure PyTorch, TensorFlow and JAX on this machine (one child process each) and compare them."""
     from advisor import api
     from advisor.output import write_text
-    from advisor.probing.plan import ALL_FRAMEWORKS
+    from advisor.probing.plan import ALL_FRAMEWORKS, OwnModel, own_model_of
 
     try:
         parsed = api.validate(spec) if spec is not None else None
+        own = own_model_of(parsed, spec)
+        if model is not None:
+            own = OwnModel(
+                ref=model,
+                base=Path.cwd(),
+                framework=_choice(model_framework, ("auto", "pytorch", "keras"), "--model-framework"),  # type: ignore[arg-type]
+                dynamic_dims=_axes(dynamic_dims),
+                alone=True,
+            )
         settings = api.probe_settings(
             spec=parsed,
             frameworks=_choices(framework, ALL_FRAMEWORKS, "--framework"),
@@ -200,7 +228,8 @@ def probe(
             precision=precision,
             budget=budget,
             threads=threads,
-            deploy=_deploy_targets(parsed) if deploy else None,
+            deploy=_deploy_targets(parsed) if deploy or own is not None else None,
+            model=own,
         )
         run = _run_probes(settings)
         if output:
@@ -224,6 +253,25 @@ def _deploy_targets(spec):  # type: ignore[no-untyped-def]
     return deploy_targets_for(spec) if spec is not None else list(ALL_DEPLOY)
 
 
+def _choice(given: str, allowed: tuple[str, ...], option: str) -> str:
+    if given not in allowed:
+        raise AdvisorError(f"'{given}' is not one of {', '.join(allowed)}", field=option)
+    return given
+
+
+def _axes(text: str | None) -> list[int] | None:
+    """``--dynamic-dims 0,1`` -> [0, 1]; '' -> [] (fixed shapes); None -> not given."""
+    if text is None:
+        return None
+    try:
+        axes = [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise AdvisorError(f"'{text}' is not a list of axes such as 0,1", field="--dynamic-dims") from None
+    if any(not 0 <= axis <= 31 for axis in axes):
+        raise AdvisorError("axes must be between 0 and 31", field="--dynamic-dims")
+    return sorted(set(axes))
+
+
 def _choices(given: list[str] | None, allowed: tuple[str, ...], option: str) -> list[str] | None:
     for value in given or []:
         if value not in allowed:
@@ -241,6 +289,15 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
 
     summary = summarize_run(run, evidence_from(run, run.settings.frameworks).warnings)
     console = Console(stderr=True)
+    if summary.model is not None:  # the team's own model first: it is what the run was for
+        from advisor.report.terminal import own_model
+
+        for part in own_model(summary.model):
+            console.print(part)
+        if not summary.rows:
+            for warning in summary.warnings:
+                console.print(Text.assemble(("WARNING: ", "bold red"), printable(warning)))
+            return
     for warning in summary.warnings:
         console.print(Text.assemble(("WARNING: ", "bold red"), printable(warning)))
     console.print(

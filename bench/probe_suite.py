@@ -2,7 +2,7 @@
 goal: within 10 % of the budget (quick: 90 s per framework, so at most 99 s), on a CPU as on a GPU.
 
 Usage: python bench/probe_suite.py [--budget quick|full|SECONDS] [--device auto|cpu|cuda:0]
-                                   [--workload NAME ...] [--output FILE]
+                                   [--framework pytorch|tensorflow|jax ...] [--workload NAME ...] [--output FILE]
 Runs the workloads (default: all four) in both modes through the real launcher (one child per
 framework) and prints each child's wall time next to its budget, each cell's status, and every
 comparison's verdict with its outcome under the verdict rule.
@@ -24,9 +24,12 @@ def main() -> int:
     parser.add_argument("--budget", default="quick")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--workload", action="append", help="mlp, cnn, transformer, lstm (repeatable)")
+    parser.add_argument("--framework", action="append", help="pytorch, tensorflow, jax (repeatable; default: all)")
     parser.add_argument("--output")
     args = parser.parse_args()
-    settings = probe_settings(budget=args.budget, device=args.device, workloads=args.workload)
+    settings = probe_settings(
+        budget=args.budget, device=args.device, workloads=args.workload, frameworks=args.framework
+    )
     started = time.perf_counter()
     run = run_probes(settings)
     print(

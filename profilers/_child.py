@@ -46,6 +46,53 @@ def _deploy(backend: Backend, request: ProbeRequest) -> list[DeployCheck]:
     return checks
 
 
+def _own_model(
+    backend: Backend, request: ProbeRequest, environment: Any, settings: dict[str, Any]
+) -> tuple[Any, ProbeResult | None]:
+    """The team's own model, loaded (its settings join the child's), or the result that refuses it: a
+    factory or file that is not a model comes back as one line in ``model_error``, never a traceback."""
+    from profilers.own_model import ModelLoadError, load
+
+    try:
+        own = load(backend, request)
+    except ModelLoadError as error:
+        line = str(error)
+        return None, ProbeResult(
+            framework=request.framework,
+            status="error",
+            message=line[:2000],
+            model_error=line[:4000],
+            environment=environment,
+            settings=settings,
+            wall_s=time.perf_counter() - CHILD_STARTED,
+            budget_s=request.budget_s,
+        )
+    settings.update(own.settings())
+    emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
+    emit("model", {"params": getattr(own, "params", None), "batches": list(own.batches)})
+    return own, None
+
+
+def _after_cells(own: Any) -> dict[str, Any]:
+    """What only the measurement could tell: whether Keras kept ``jit_compile`` on (it turns it off for
+    models XLA cannot compile)."""
+    effective = getattr(own, "jit_compile_effective", None)
+    return {} if effective is None else {"own_model_jit_compile_effective": effective}
+
+
+def _own_deploy(own: Any, request: ProbeRequest, fault: str) -> list[DeployCheck]:
+    """The own model's deployment checks, each streamed as it finishes (so a crash later keeps them)."""
+    if not request.deploy:
+        return []
+
+    def streamed(event: str, payload: dict[str, Any]) -> None:
+        emit(event, payload)
+        if fault == "crash:deploy" and event == "deploy":  # test hook: die after the first check
+            os.abort()
+
+    return list(own.deploy(request, time.perf_counter(), streamed))
+
+
 def _reserve_stdout() -> int:
     """Keep the real stdout for the one result; everything else that prints (converters, C++ logging)
     goes to stderr, at the file-descriptor level so prints from native code cannot corrupt the protocol."""
@@ -78,8 +125,19 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
         settings = backend.setup(request)
         environment = backend.environment(request)
         emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
-        cells = run_cells(backend, request, CHILD_STARTED, fault, emit, str(settings.get("device", "")) or None)
-        checks = _deploy(backend, request)
+        own = None
+        if request.model is not None:
+            own, refused = _own_model(backend, request, environment, settings)
+            if refused is not None:
+                _write_result(result_fd, refused)
+                return 0
+        cells = run_cells(
+            backend, request, CHILD_STARTED, fault, emit, str(settings.get("device", "")) or None, own=own
+        )
+        checks = _deploy(backend, request) if request.workloads else []
+        if own is not None:
+            settings.update(_after_cells(own))
+            checks += _own_deploy(own, request, fault)
         wall = time.perf_counter() - CHILD_STARTED
         status = "ok" if all(c.status == "ok" for c in cells) else "partial"
         result = ProbeResult(

@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from profilers import nvml
 from profilers.backend import Backend, Cell
-from profilers.protocol import CellResult, Mode, ProbeRequest
+from profilers.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
 from profilers.stats import summarize
 from profilers.workloads import WORKLOADS
 
@@ -131,23 +131,52 @@ def measure_cell(
     """Measure one cell; errors, out-of-memory and a budget run out come back as a status, never as an
     exception. ``hard_deadline`` (a ``time.perf_counter()`` time) is when the child's budget ends."""
     workload = WORKLOADS[name]
+    return measure(
+        backend,
+        lambda: backend.build(workload, mode),
+        name,
+        mode,
+        (workload.batch_size, workload.large_batch_size),
+        slice_s,
+        gpu,
+        fault,
+        hard_deadline,
+    )
+
+
+def measure(
+    backend: Backend,
+    build: Callable[[], Cell],
+    name: str,
+    mode: Mode,
+    batches: tuple[int, int],
+    slice_s: float,
+    gpu: nvml.Gpu | None,
+    fault: str,
+    hard_deadline: float | None = None,
+) -> CellResult:
+    """Measure the cell ``build`` makes (a synthetic workload, or the team's own model, ``name`` "model")
+    at ``batches`` (training batch, large inference batch). A cell whose ``train_step`` is None (an
+    inference-only artifact) skips the training phases; its cold first step is then the first batch-1 call."""
     started = time.perf_counter()
     clock = _Slice(slice_s, hard_deadline)
+    batch_size, large_batch_size = batches
     base: dict[str, Any] = {
         "workload": name,
         "mode": mode,
-        "batch_size": workload.batch_size,
-        "large_batch_size": workload.large_batch_size,
+        "batch_size": batch_size,
+        "large_batch_size": large_batch_size,
     }
     try:
         if fault == f"oom:{name}":
             raise MemoryError("injected out-of-memory (ADVISOR_PROBE_FAULT)")
         if fault == f"raise:{name}":
             raise FaultInjected("injected failure (ADVISOR_PROBE_FAULT)")
-        cell = backend.build(workload, mode)
+        cell = build()
         base["params"] = cell.params
         backend.reset_peak_memory()
-        first = _timed(backend, cell.train_step)
+        trainable = getattr(cell, "train_step", None) is not None
+        first = _timed(backend, cell.train_step if trainable else cell.infer_b1)
         base["first_step_s"] = first
         if first > COMPILE_SHARE * slice_s:
             return CellResult(
@@ -157,21 +186,32 @@ def measure_cell(
                 message=f"first step (tracing/compilation) took {first:.1f} s, over this "
                 f"cell's limit of {COMPILE_SHARE * slice_s:.1f} s",
             )
-        clock.set_aside = 2 * first if mode == "compiled" else 0.0  # two new shapes to compile
-        timed = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
-        _repeat(
-            backend, cell.train_step, clock.share(WARMUP_SHARE, timed), 2, MAX_TRAIN, clock.hard_deadline, "warm-up"
-        )
-        train = _repeat(
-            backend,
-            cell.train_step,
-            clock.share(TRAIN_SHARE, timed - WARMUP_SHARE),
-            MIN_TRAIN,
-            MAX_TRAIN,
-            clock.hard_deadline,
-            "training steps",
-        )
-        energy, window = _energy(backend, cell, gpu, workload.batch_size)
+        train: list[float] = []
+        energy, window = None, None
+        if trainable:
+            clock.set_aside = 2 * first if mode == "compiled" else 0.0  # two new shapes to compile
+            timed = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
+            _repeat(
+                backend,
+                cell.train_step,
+                clock.share(WARMUP_SHARE, timed),
+                2,
+                MAX_TRAIN,
+                clock.hard_deadline,
+                "warm-up",
+            )
+            train = _repeat(
+                backend,
+                cell.train_step,
+                clock.share(TRAIN_SHARE, timed - WARMUP_SHARE),
+                MIN_TRAIN,
+                MAX_TRAIN,
+                clock.hard_deadline,
+                "training steps",
+            )
+            energy, window = _energy(backend, cell, gpu, batch_size)
+        else:
+            clock.set_aside = first if mode == "compiled" else 0.0  # one new shape to compile
         started_b1 = time.perf_counter()  # warm-up: traces or compiles the batch-1 shape
         _repeat(backend, cell.infer_b1, 0.0, 2, 2, clock.hard_deadline, "batch-1 warm-up")
         clock.set_aside = time.perf_counter() - started_b1 if mode == "compiled" else 0.0  # one more new shape
@@ -196,16 +236,16 @@ def measure_cell(
             "large-batch throughput",
         )
         peak, source = backend.peak_memory()
-        train_stats, large_stats = summarize(train), summarize(large)
+        train_stats, large_stats = (summarize(train) if train else None), summarize(large)
         return CellResult(
             **base,
             status="ok",
             train_step=train_stats,
             train_step_samples=train,
-            train_samples_per_s=workload.batch_size / train_stats.median,
+            train_samples_per_s=batch_size / train_stats.median if train_stats else None,
             infer_b1=summarize(b1),
             infer_b1_samples=b1,
-            infer_throughput_samples_per_s=workload.large_batch_size / large_stats.median,
+            infer_throughput_samples_per_s=large_batch_size / large_stats.median,
             peak_memory_bytes=peak,
             memory_source=source,
             nvml_process_memory_bytes=gpu.process_memory() if gpu else None,
@@ -227,6 +267,14 @@ def measure_cell(
         )
 
 
+class OwnCells(Protocol):
+    """The team's own model, loaded in the child (``profilers.own_model``): a cell per mode."""
+
+    batches: tuple[int, int]  # (training batch, large inference batch)
+
+    def build(self, mode: Mode) -> Cell: ...
+
+
 def run_cells(
     backend: Backend,
     request: ProbeRequest,
@@ -234,13 +282,16 @@ def run_cells(
     fault: str,
     emit: Emit,
     resolved_device: str | None = None,
+    own: OwnCells | None = None,
 ) -> list[CellResult]:
-    """Every requested cell in order, each given an equal share of what is left of the budget.
+    """Every requested cell in order, each given an equal share of what is left of the budget; the
+    own model's cells (``own``, workload "model") come first.
 
     ``resolved_device`` is the device the backend chose (``auto`` resolved): it decides where NVML
     reads energy and memory, so an ``auto`` run on a GPU is measured like an explicit ``cuda:0``.
     """
-    plan = [(w, m) for w in request.workloads for m in request.modes]
+    plan: list[tuple[str, Mode]] = [(OWN_MODEL, m) for m in request.modes] if own is not None else []
+    plan += [(w, m) for w in request.workloads for m in request.modes]
     index = nvml.gpu_index(resolved_device or request.device)
     gpu = nvml.open_gpu(index) if index is not None else None
     results: list[CellResult] = []
@@ -255,7 +306,12 @@ def run_cells(
             break
         emit("start", {"workload": name, "mode": mode})
         slice_s = remaining / (len(plan) - position)
-        result = measure_cell(backend, request, name, mode, slice_s, gpu, fault, hard_deadline)
+        if name == OWN_MODEL and own is not None:
+            result = measure(
+                backend, lambda m=mode: own.build(m), name, mode, own.batches, slice_s, gpu, fault, hard_deadline
+            )
+        else:
+            result = measure_cell(backend, request, name, mode, slice_s, gpu, fault, hard_deadline)
         results.append(result)
         emit("cell", result.model_dump(mode="json"))
         if fault in ("crash", "hang") and position == 0:

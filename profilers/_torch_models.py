@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from profilers.workloads import CnnShape, LstmShape, MlpShape, TransformerShape, Workload
@@ -25,10 +26,29 @@ def _mlp(shape: MlpShape) -> nn.Module:
     return nn.Sequential(*layers)
 
 
+class SameConv2d(nn.Conv2d):
+    """A convolution padded like Keras's and JAX's "SAME": for a strided 3x3 on an even-sized input that
+    is no row or column before and one after, where PyTorch's ``padding=1`` pads one on each side and
+    so computes a different function. The three frameworks' CNNs are then the same model (checked by
+    tests/profilers/test_model_parity.py); stride 1 keeps the symmetric padding, which is the same."""
+
+    def __init__(self, inputs: int, outputs: int, kernel: int, stride: int) -> None:
+        super().__init__(inputs, outputs, kernel, stride=stride, padding=kernel // 2 if stride == 1 else 0, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.stride[0] == 1:
+            return super().forward(x)
+        k, s = self.kernel_size[0], self.stride[0]
+        pads = []
+        for size in (x.shape[-1], x.shape[-2]):  # F.pad takes the last dimension first
+            total = max((-(-size // s) - 1) * s + k - size, 0)
+            pads += [total // 2, total - total // 2]
+        return super().forward(F.pad(x, pads))
+
+
 def _conv_bn(inputs: int, outputs: int, kernel: int, stride: int) -> nn.Sequential:
     """Convolution without bias (batch norm supplies it) followed by batch norm."""
-    conv = nn.Conv2d(inputs, outputs, kernel, stride=stride, padding=kernel // 2, bias=False)
-    return nn.Sequential(conv, nn.BatchNorm2d(outputs))
+    return nn.Sequential(SameConv2d(inputs, outputs, kernel, stride), nn.BatchNorm2d(outputs))
 
 
 class BasicBlock(nn.Module):

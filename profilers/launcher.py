@@ -39,13 +39,25 @@ from typing import Any
 from pydantic import ValidationError
 
 from profilers._child import EVENT_PREFIX
-from profilers.protocol import PROTOCOL_VERSION, CellResult, DeployCheck, Environment, ProbeRequest, ProbeResult
+from profilers.protocol import (
+    OWN_MODEL,
+    PROTOCOL_VERSION,
+    CellResult,
+    DeployCheck,
+    Environment,
+    ProbeRequest,
+    ProbeResult,
+)
 
-MODULES = {"pytorch": "profilers.torch_probe", "tensorflow": "profilers.tf_probe"}
+MODULES = {"pytorch": "profilers.torch_probe", "tensorflow": "profilers.tf_probe", "jax": "profilers.jax_probe"}
 PACKAGES = {
     "pytorch": ("torch", "pip install torch (CPU machines: torch==2.13.0 from a CPU wheel)"),
     "tensorflow": ("tensorflow", "pip install tensorflow (CPU machines: tensorflow-cpu)"),
+    "jax": ("jax", 'pip install "jax[cpu]" (NVIDIA GPUs: pip install "jax[cuda12]")'),
 }
+# The onnxruntime child measures an .onnx model of the team's as a baseline (never a candidate framework).
+MODULES["onnxruntime"] = "profilers.ort_probe"
+PACKAGES["onnxruntime"] = ("onnxruntime", "pip install onnxruntime")
 GRACE_S = 30.0  # beyond the budget before the child is killed: it must be free to report over-budget
 STOP_GRACE_S = 0.5  # after a forwarded Ctrl-C/SIGTERM, before the child's group is killed
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
@@ -291,12 +303,23 @@ class _EventReader:
 
     def recovered(self, request: ProbeRequest, status: str, reason: str, wall: float) -> ProbeResult:
         done = {(c.workload, c.mode) for c in self.cells}
+        planned = ([OWN_MODEL] if request.model is not None else []) + list(request.workloads)
         missing = [
-            CellResult(workload=w, mode=m, status="not_run", message=reason)
-            for w in request.workloads
+            CellResult(workload=w, mode=m, status="not_run", message=reason)  # type: ignore[arg-type]
+            for w in planned
             for m in request.modes
             if (w, m) not in done
         ]
+        checked = {c.target for c in self.checks if c.workload == OWN_MODEL}
+        unchecked = (
+            [
+                DeployCheck(target=t, workload=OWN_MODEL, route="-", status="not_checked", message=f"not run: {reason}")
+                for t in request.deploy
+                if t not in checked
+            ]
+            if request.model is not None
+            else []
+        )
         tail = "\n".join(self.tail[-15:])
         return ProbeResult(
             framework=request.framework,
@@ -304,7 +327,7 @@ class _EventReader:
             environment=self.environment,  # type: ignore[arg-type]
             settings=self.settings,
             cells=self.cells + missing,
-            deploy_checks=self.checks,
+            deploy_checks=self.checks + unchecked,
             wall_s=wall,
             message=reason + (f"; {len(self.cells)} cell(s) kept" if self.cells else ""),
             traceback=tail or None,

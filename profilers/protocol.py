@@ -27,7 +27,12 @@ MAX_JOULES = 1e6  # per sample: a quarter of a kilowatt-hour
 MAX_SETTING_INT = 2**63 - 1  # a setting is a flag, a size or a count: a 64-bit integer holds all of them
 
 FrameworkName = Literal["pytorch", "tensorflow", "jax"]
-WorkloadName = Literal["mlp", "cnn", "transformer", "lstm"]
+# What a child runs in: a framework, or onnxruntime (an ``.onnx`` model measured as a baseline, never a candidate).
+Runtime = Literal["pytorch", "tensorflow", "jax", "onnxruntime"]
+SyntheticWorkload = Literal["mlp", "cnn", "transformer", "lstm"]
+OWN_MODEL: Literal["model"] = "model"  # the workload name of the team's own model (ProbeRequest.model)
+WorkloadName = Literal["mlp", "cnn", "transformer", "lstm", "model"]
+ModelKind = Literal["torch_factory", "keras_factory", "pt2", "keras_file", "saved_model", "onnx"]
 Precision = Literal["fp32", "tf32", "bf16", "fp16"]
 Mode = Literal["eager", "compiled"]
 CellStatus = Literal["ok", "error", "oom", "budget_exceeded", "skipped", "not_run"]
@@ -75,12 +80,35 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class ModelSource(_Model):
+    """The team's own model, as the child loads it (the advisor process never imports it).
+
+    ``kind`` says how: a factory function (``path`` a ``.py`` file, or ``module`` a dotted module name
+    found on ``search_path``) returning a PyTorch or Keras 3 model and its example inputs, or a saved
+    artifact at ``path``. ``dynamic_dims`` are the axes of every input that may change size (axis 0,
+    the batch axis, unless the user or the factory says otherwise): the server and ONNX exports mark
+    them dynamic and check parity at a second size too.
+    """
+
+    ref: str = Field(max_length=4096, description="The reference as the user wrote it (for messages)")
+    kind: ModelKind
+    path: str | None = Field(None, max_length=4096, description="Absolute path of the file or SavedModel folder")
+    module: str | None = Field(None, max_length=1024, description="Dotted module name of a package factory")
+    function: str | None = Field(None, max_length=256, description="The factory function's name")
+    search_path: list[str] = Field(
+        default_factory=list, description="Folders appended to sys.path after the framework import"
+    )
+    dynamic_dims: list[Annotated[int, Field(ge=0, le=31)]] | None = Field(
+        None, description="Axes that may change size; None: the factory's, else axis 0 (the batch)"
+    )
+
+
 class ProbeRequest(_Model):
     """What one framework child must measure."""
 
     protocol_version: ProtocolVersion = PROTOCOL_VERSION
-    framework: FrameworkName
-    workloads: list[WorkloadName]
+    framework: Runtime
+    workloads: list[SyntheticWorkload]
     modes: list[Mode] = Field(default_factory=lambda: list[Mode](["eager", "compiled"]))
     device: str = Field("auto", description="auto, cpu or cuda:N")
     precision: Precision = "fp32"
@@ -90,6 +118,9 @@ class ProbeRequest(_Model):
     deploy: list[DeployTarget] = Field(default_factory=list, description="Deployment routes to check after measuring")
     deploy_budget_s: float = Field(
         120.0, gt=0, le=MAX_SECONDS, description="Extra wall-clock allowance for the deployment checks"
+    )
+    model: ModelSource | None = Field(
+        None, description="The team's own model: measured (workload 'model') and put through the deploy checks"
     )
 
 
@@ -163,9 +194,15 @@ class ProbeResult(_Model):
     """Everything one framework child reports (or what the parent could recover when it failed)."""
 
     protocol_version: ProtocolVersion = PROTOCOL_VERSION
-    framework: FrameworkName
+    framework: Runtime
     status: ProbeStatus
     message: str = ""
+    model_error: str | None = Field(
+        None,
+        max_length=4000,
+        description="The own model could not be loaded or is not a model: one line naming the file, the "
+        "function and what was expected",
+    )
     traceback: str | None = None
     environment: Environment | None = None
     settings: dict[str, SettingValue] = Field(

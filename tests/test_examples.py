@@ -18,6 +18,8 @@ EXPECTED = {
     "keras-enterprise-forecasting.yaml": "tensorflow",
     "keyword-spotting-mcu.yaml": "tensorflow",
     "llm-finetuning-lab.yaml": "pytorch",
+    # A PyTorch team with its own small CNN for Android (probe.model names it; --probe measures it)
+    "own-model-mobile.yaml": "pytorch",
     "tpu-recommender.yaml": "tensorflow",
     "vision-mobile-startup.yaml": "pytorch",
     "windows-lab-segmentation.yaml": "pytorch",

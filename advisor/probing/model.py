@@ -7,6 +7,9 @@ comparison counted (and on the side of 1 its interval is on), each framework's `
 to ``wall_s > budget_s``, and the schema version is one this advisor knows. The numbers of each
 framework's result are checked by the probe protocol's own models.
 
+Schema 1.3 adds the team's own model (``settings.model``, what was probed, and ``model``, its results
+and the comparisons across the frameworks it ran in); 1.1 and 1.2 runs have neither and read as before.
+
 Schema 1.1 added the comparison's ``outcome`` (the verdict rule of ``profilers.stats``); a 1.0 run's
 winners were named by a bootstrap that took correlated timings as independent and had no noise gate,
 so it is refused with a request to re-run rather than scored as if it had passed the checks. Schema
@@ -27,14 +30,17 @@ from profilers.protocol import (
     DeployTarget,
     FrameworkName,
     Mode,
+    ModelSource,
     Precision,
     ProbeResult,
+    Runtime,
+    SyntheticWorkload,
     WorkloadName,
 )
 from profilers.stats import Outcome
 
-PROBE_RUN_SCHEMA_VERSION = "1.2"
-KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", PROBE_RUN_SCHEMA_VERSION})
+PROBE_RUN_SCHEMA_VERSION = "1.3"
+KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", "1.2", PROBE_RUN_SCHEMA_VERSION})
 RETIRED_SCHEMA_VERSIONS = frozenset({"1.0"})  # readable once, but their verdicts skipped today's checks
 DEPLOY_BUDGET_S = 120.0  # per framework, on top of the measurement budget, when deployment checks are asked for
 MAX_RATIO = 1e6  # a millionfold gap between two frameworks on one workload is a broken file, not a measurement
@@ -63,11 +69,22 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
+class ModelSettings(_Frozen):
+    """The team's own model as asked for: the reference, what it was taken for, and which runtimes
+    (one child each, in this order) load it; a Keras 3 model runs on every Keras backend."""
+
+    source: ModelSource
+    described: str = Field(max_length=200, description="What the model is, in words (PyTorch model (factory), ...)")
+    runtimes: list[Runtime]
+    budget_s: float = Field(gt=0, le=MAX_SECONDS, description="Measurement budget per child and round")
+    why: str = Field("", max_length=400, description="How its framework was decided (a factory's imports)")
+
+
 class ProbeSettings(_Frozen):
     """What the user asked for (each child records what it actually applied in its settings)."""
 
     frameworks: list[str]
-    workloads: list[WorkloadName]
+    workloads: list[SyntheticWorkload]
     modes: list[Mode]
     device: str
     precision: Precision
@@ -83,6 +100,7 @@ class ProbeSettings(_Frozen):
     rounds: int = Field(ge=1, le=MAX_COUNT)
     order: list[str]
     deploy: list[DeployTarget] = []
+    model: ModelSettings | None = None
 
 
 class Comparison(_Frozen):
@@ -159,9 +177,22 @@ def _over_budget_is_wall_over_budget(result: ProbeResult) -> ProbeResult:
     return result
 
 
+Checked = Annotated[ProbeResult, AfterValidator(_over_budget_is_wall_over_budget)]
+
+
+class ModelRun(_Frozen):
+    """The own model's children (one per runtime and round, workload ``model``) and the comparisons
+    between the frameworks it ran in (a Keras 3 model on each backend); a PyTorch model runs in one
+    framework, so it has none."""
+
+    results: list[Checked]
+    comparisons: list[Comparison] = []
+
+
 class ProbeRun(_Frozen):
     schema_version: Annotated[str, AfterValidator(_known_schema)] = PROBE_RUN_SCHEMA_VERSION
     settings: ProbeSettings
-    results: list[Annotated[ProbeResult, AfterValidator(_over_budget_is_wall_over_budget)]]
+    results: list[Checked]
     comparisons: list[Comparison]
     wall_s: float = Field(ge=0, le=MAX_SECONDS)
+    model: ModelRun | None = None

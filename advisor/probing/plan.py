@@ -9,9 +9,12 @@ drift, pools the samples of both rounds, and counts a comparison only when both 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from advisor.errors import AdvisorError
-from advisor.probing.model import ProbeSettings
+from advisor.probing.model import ModelSettings, ProbeSettings
+from advisor.probing.own_model import Framework, resolve
 from advisor.spec.model import ModelFamily, ProjectSpec
 from profilers.host import cpu_count
 
@@ -90,8 +93,13 @@ def settings(
     budget: str = "quick",
     threads: int | None = None,
     deploy: list[str] | None = None,
+    model: OwnModel | None = None,
 ) -> ProbeSettings:
-    """A probe run's settings: the spec's workloads unless given, the same CPU threads for everyone."""
+    """A probe run's settings: the spec's workloads unless given, the same CPU threads for everyone.
+
+    ``model`` is the team's own model as asked for (the spec's ``probe`` section or ``--model``); it is
+    resolved here, without importing it, and measured in each runtime it runs in that is not excluded.
+    """
     if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
         raise AdvisorError(f"device must be auto, cpu or cuda:N, not '{device}'", field="--device")
     if precision not in ("fp32", "tf32", "bf16", "fp16"):
@@ -99,9 +107,14 @@ def settings(
     excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
     chosen = frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
     seconds, rounds = budget_of(budget)
+    own = _model_settings(model, chosen, MODEL_TIERS.get(budget, seconds)) if model is not None else None
+    if workloads is None and own is not None and model is not None and model.alone:
+        workloads = []  # `advisor probe --model`: the own model only, unless workloads are named
     return ProbeSettings(
         frameworks=chosen,
-        workloads=workloads or (workloads_for(spec) if spec else ALL_WORKLOADS),  # type: ignore[arg-type]
+        workloads=(  # type: ignore[arg-type]
+            workloads if workloads is not None else (workloads_for(spec) if spec else ALL_WORKLOADS)
+        ),
         modes=modes or ["eager", "compiled"],  # type: ignore[arg-type]
         device=device,
         precision=precision,  # type: ignore[arg-type]
@@ -111,4 +124,58 @@ def settings(
         rounds=rounds,
         order=order(chosen, rounds),
         deploy=deploy or [],  # type: ignore[arg-type]
+        model=own,
+    )
+
+
+MODEL_TIERS = {"quick": 60.0, "full": 120.0}  # the own model's budget per child and round (two modes)
+# quick on this project's 2-core CPU, imports and the deployment checks included: see bench/own_model_probe.py
+
+
+@dataclass(frozen=True)
+class OwnModel:
+    """The own model as the user asked for it: the reference, the folder it is relative to, and options."""
+
+    ref: str
+    base: Path
+    framework: Framework = "auto"
+    dynamic_dims: list[int] | None = None
+    field: str = "--model"
+    spec_path: str | None = None
+    alone: bool = False  # no synthetic workloads unless named (advisor probe --model)
+
+
+def own_model_of(spec: ProjectSpec | None, spec_path: Path | None) -> OwnModel | None:
+    """The spec's ``probe.model``, relative to the spec's folder (None when the spec names none)."""
+    if spec is None or spec.probe.model is None:
+        return None
+    folder = (spec_path.parent if spec_path is not None else Path.cwd()).resolve()
+    return OwnModel(
+        ref=spec.probe.model,
+        base=folder,
+        framework=spec.probe.framework,
+        dynamic_dims=spec.probe.dynamic_dims,
+        field="probe.model",
+        spec_path=str(spec_path) if spec_path is not None else None,
+    )
+
+
+def _model_settings(model: OwnModel, frameworks: list[str], budget_s: float) -> ModelSettings:
+    found = resolve(
+        model.ref,
+        model.base,
+        framework=model.framework,
+        dynamic_dims=model.dynamic_dims,
+        field=model.field,
+        spec_path=model.spec_path,
+    )
+    runtimes = [r for r in found.runtimes if r == "onnxruntime" or r in frameworks]
+    if not runtimes:
+        raise AdvisorError(
+            f"{model.ref}: a {found.described} runs in {', '.join(found.runtimes)}, which this run excludes",
+            path=model.spec_path,
+            field=model.field,
+        )
+    return ModelSettings(
+        source=found.source, described=found.described, runtimes=runtimes, budget_s=budget_s, why=found.why
     )

@@ -71,5 +71,7 @@ class ProbeProgress:
             self.progress.update(task, description=cell)
         elif kind == "cell":
             self.progress.update(task, advance=1, description=f"{cell}: {_text(payload, 'status')}")
+        elif kind == "deploy":  # a deployment check finished (the own model's stream them one by one)
+            self.progress.update(task, description=f"{_text(payload, 'target')}: {_text(payload, 'status')}")
         elif kind == "finished":
             self.progress.update(task, description=f"done: {_text(payload, 'status')}")

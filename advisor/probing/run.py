@@ -11,7 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from advisor.probing.model import DISPLAY_NAMES, Comparison, Metric, ProbeRun, ProbeSettings
+from advisor.errors import AdvisorError
+from advisor.probing.model import DISPLAY_NAMES, Comparison, Metric, ModelRun, ProbeRun, ProbeSettings
+from advisor.probing.plan import order
 from profilers.launcher import run_probe
 from profilers.protocol import ProbeRequest, ProbeResult
 from profilers.stats import SPREAD_LIMIT, Verdict, compare_timings
@@ -24,11 +26,18 @@ SAMPLES: dict[Metric, str] = {"train_step_time": "train_step_samples", "infer_b1
 
 
 def run_probes(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed: int = 0) -> ProbeRun:
-    """Run every framework in ``settings.order``; a failed child never stops the others."""
+    """Run every framework in ``settings.order``; a failed child never stops the others.
+
+    The team's own model (``settings.model``) runs first, in its own children: a factory that fails or
+    a file that is not a model stops the run at once with one line (exit 2), before the synthetic
+    probes spend their budget."""
     started = time.perf_counter()
+    model = run_model(settings, on_event=on_event, seed=seed) if settings.model is not None else None
     results: list[ProbeResult] = []
     deployed: set[str] = set()  # deployment checks run once per framework, in its first round
-    for framework in settings.order:
+    if model is not None:  # the team's model was checked in its framework: its checks replace the synthetic ones
+        deployed |= {r.framework for r in model.results if r.deploy_checks and r.status in ("ok", "partial")}
+    for framework in settings.order if settings.workloads else ():  # `probe --model` alone: no synthetic child
         request = ProbeRequest(
             framework=framework,  # type: ignore[arg-type]
             workloads=settings.workloads,
@@ -54,7 +63,53 @@ def run_probes(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed
         results=results,
         comparisons=compare(results, seed=seed),
         wall_s=time.perf_counter() - started,
+        model=model,
     )
+
+
+MODEL_LABEL = "{} (model)"  # how the progress display names an own-model child
+KERAS_BACKENDS = {"tensorflow": "tensorflow", "pytorch": "torch", "jax": "jax"}
+
+
+def run_model(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed: int = 0) -> ModelRun:
+    """The own model in each of its runtimes (a Keras 3 model: one child per backend, ``KERAS_BACKEND``
+    set before Keras is imported), in ``settings.rounds`` rounds; the deployment checks run once, in
+    the first runtime (PyTorch's for a PyTorch model, TensorFlow's for a Keras model: SavedModel and
+    LiteRT need TensorFlow). A model the child cannot load ends the run with one line."""
+    own = settings.model
+    assert own is not None
+    keras = own.source.kind in ("keras_factory", "keras_file")
+    results: list[ProbeResult] = []
+    deployed = False
+    for runtime in order(list(own.runtimes), settings.rounds):
+        deploy = settings.deploy if not deployed and runtime == own.runtimes[0] else []
+        request = ProbeRequest(
+            framework=runtime,
+            workloads=[],
+            modes=settings.modes,
+            device=settings.device,
+            precision=settings.precision,
+            threads=settings.threads,
+            budget_s=own.budget_s,
+            seed=seed,
+            deploy=deploy,
+            deploy_budget_s=settings.deploy_budget_s_per_framework,
+            model=own.source,
+        )
+        label = MODEL_LABEL.format(runtime)
+        if on_event is not None:
+            on_event(label, "launch", {"cells": len(settings.modes)})
+        callback = (lambda kind, payload, fw=label: on_event(fw, kind, payload)) if on_event else None
+        env = {"KERAS_BACKEND": KERAS_BACKENDS[runtime]} if keras and runtime in KERAS_BACKENDS else None
+        result = run_probe(request, on_event=callback, extra_env=env)
+        deployed = deployed or bool(deploy)
+        if on_event is not None:
+            on_event(label, "finished", {"status": result.status})
+        if result.model_error:  # what the model is was decided from its file: say how, where it may be wrong
+            wrong_type = "as the model; expected" in result.model_error
+            raise AdvisorError(result.model_error, hint=own.why if wrong_type and own.why else None)
+        results.append(result)
+    return ModelRun(results=results, comparisons=compare(results, seed=seed))
 
 
 def _rounds(results: list[ProbeResult], framework: str, workload: str, mode: str, field: str) -> list[list[float]]:

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
-from advisor.report.model import DeployRow, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
+from advisor.report.model import DeployRow, ModelSummary, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 from advisor.scoring.evidence import DEPLOY_CRITERION
 from profilers.protocol import CellResult, ProbeResult
 from profilers.stats import unstable
@@ -80,6 +80,39 @@ def _settings(result: ProbeResult) -> dict[str, str | int | float | bool | None]
     }
 
 
+def _framework(r: ProbeResult) -> ProbeFramework:
+    return ProbeFramework(
+        framework=r.framework,
+        status=r.status,
+        message=r.message,
+        wall_s=_shown(r.wall_s, digits=1) or 0.0,
+        over_budget=r.over_budget,
+        environment=r.environment.model_dump() if r.environment else None,
+        settings=_settings(r),
+    )
+
+
+def _deploy_rows(results: list[ProbeResult]) -> tuple[DeployRow, ...]:
+    return tuple(
+        DeployRow(
+            framework=r.framework,
+            target=c.target,
+            criterion=DEPLOY_CRITERION[c.target],
+            workload=c.workload,
+            route=c.route,
+            status=c.status,
+            message=c.message,
+            max_abs_error=_shown(c.max_abs_error),
+            max_rel_error=_shown(c.max_rel_error),
+            tolerance=c.tolerance,
+            size_kb=_shown(c.artifact_bytes, 1 / 1024, 1),
+            convert_s=_shown(c.convert_s, digits=2),
+        )
+        for r in results
+        for c in r.deploy_checks
+    )
+
+
 def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
     """``warnings`` come from the scoring (:func:`advisor.scoring.evidence.evidence_from`), dropped
     comparisons included, so the report says why a comparison is missing."""
@@ -90,38 +123,65 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
         wall_s=_shown(run.wall_s, digits=1) or 0.0,
         rows=tuple(_row(r, c) for r in run.results for c in r.cells),
         comparisons=tuple(_comparison(c) for c in run.comparisons if c.usable()),
-        frameworks=tuple(
-            ProbeFramework(
-                framework=r.framework,
-                status=r.status,
-                message=r.message,
-                wall_s=_shown(r.wall_s, digits=1) or 0.0,
-                over_budget=r.over_budget,
-                environment=r.environment.model_dump() if r.environment else None,
-                settings=_settings(r),
-            )
-            for r in run.results
-        ),
+        frameworks=tuple(_framework(r) for r in run.results),
         warnings=warnings,
-        deploy=tuple(
-            DeployRow(
-                framework=r.framework,
-                target=c.target,
-                criterion=DEPLOY_CRITERION[c.target],
-                workload=c.workload,
-                route=c.route,
-                status=c.status,
-                message=c.message,
-                max_abs_error=_shown(c.max_abs_error),
-                max_rel_error=_shown(c.max_rel_error),
-                tolerance=c.tolerance,
-                size_kb=_shown(c.artifact_bytes, 1 / 1024, 1),
-                convert_s=_shown(c.convert_s, digits=2),
-            )
-            for r in run.results
-            for c in r.deploy_checks
-        ),
+        deploy=_deploy_rows(run.results),
+        model=summarize_model(run),
     )
+
+
+def summarize_model(run: ProbeRun) -> ModelSummary | None:
+    """The own model's part of the report: rows, comparisons, deployment checks, and what they can and
+    cannot say (a PyTorch model runs in one framework; a conversion is no measurement of the target's)."""
+    own, model = run.settings.model, run.model
+    if own is None or model is None:
+        return None
+    params = next((c.params for r in model.results for c in r.cells if c.params is not None), None)
+    return ModelSummary(
+        ref=own.source.ref,
+        described=own.described,
+        runtimes=tuple(own.runtimes),
+        params=params,
+        rows=tuple(_row(r, c) for r in model.results for c in r.cells),
+        comparisons=tuple(_comparison(c) for c in model.comparisons if c.usable()),
+        deploy=_deploy_rows(model.results),
+        frameworks=tuple(_framework(r) for r in model.results),
+        notes=model_notes(run),
+    )
+
+
+def model_notes(run: ProbeRun) -> tuple[str, ...]:
+    """What the own model's results can and cannot say, in a few sentences."""
+    own, model = run.settings.model, run.model
+    if own is None or model is None:
+        return ()
+    kind = own.source.kind
+    ran = [r.framework for r in model.results if any(c.status == "ok" for c in r.cells)]
+    missing = [f"{r.framework} ({r.message})" for r in model.results if r.status == "missing"]
+    notes: list[str] = []
+    if kind in ("keras_factory", "keras_file"):
+        notes.append(
+            "The same Keras 3 model ran unchanged on each Keras backend, one child each with KERAS_BACKEND set "
+            "before Keras was imported; each row is filed under the backend's framework, and the comparisons "
+            "use the same bootstrap and noise checks as the synthetic workloads. Its deployment checks ran on "
+            "the TensorFlow backend (SavedModel and LiteRT need TensorFlow)."
+        )
+    elif kind in ("torch_factory", "pt2"):
+        notes.append(
+            "A PyTorch model runs in PyTorch only, so there is no cross-framework timing comparison: the "
+            "performance ratings keep the synthetic workloads. LiteRT routes (litert-torch, or ONNX then "
+            "onnx2tf) are conversions of the PyTorch model and are filed under PyTorch, never as TensorFlow "
+            "measurements."
+        )
+    elif kind == "onnx":
+        notes.append("onnxruntime is a baseline here, not a candidate framework: its figures move no rating.")
+    else:
+        notes.append("A SavedModel runs in TensorFlow only: there is no cross-framework timing comparison.")
+    if missing:
+        notes.append("Not run: " + "; ".join(missing) + ".")
+    if not ran:
+        notes.append("No cell of the model completed; see each framework's status below.")
+    return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -164,9 +224,14 @@ def _short(text: str) -> str:
 
 
 def coverage(run: ProbeRun) -> tuple[Coverage, ...]:
-    """Per framework asked for, in the run's order: measured (and how much), or not (and why)."""
+    """Per framework asked for, in the run's order (the own model's results included, and its
+    onnxruntime baseline where it ran): measured (and how much), or not (and why)."""
+    own = run.model.results if run.model else []
+    names = list(run.settings.frameworks) + sorted({r.framework for r in own} - set(run.settings.frameworks))
     return tuple(
-        _framework_coverage(fw, [r for r in run.results if r.framework == fw]) for fw in run.settings.frameworks
+        _framework_coverage(fw, [r for r in [*run.results, *own] if r.framework == fw])
+        for fw in names
+        if fw in run.settings.frameworks or any(r.framework == fw for r in own)
     )
 
 

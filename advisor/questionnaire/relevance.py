@@ -29,6 +29,7 @@ class AskWhen:
     none_of: frozenset[str] = frozenset()
     why: str = ""  # shown when an answer is given for a question its condition skips
     or_empty: bool = False  # also ask when the earlier answer is an empty list (e.g. no targets chosen yet)
+    answered: bool = False  # ask only when the earlier (free-text) answer was given at all
 
 
 RULES: Mapping[str, AskWhen] = {
@@ -49,6 +50,8 @@ RULES: Mapping[str, AskWhen] = {
     "codebase.custom_ops": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
     "codebase.keras_version": AskWhen("codebase.framework", any_of=_KERAS_CODE, why="the code does not use Keras"),
     "codebase.api_generations": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
+    "probe.framework": AskWhen("probe.model", answered=True, why="no model of your own was given"),
+    "probe.dynamic_dims": AskWhen("probe.model", answered=True, why="no model of your own was given"),
     "infrastructure.windows_native": AskWhen(
         "infrastructure.operating_systems", any_of=frozenset({"windows"}), why="Windows is not among the systems"
     ),
@@ -62,6 +65,8 @@ def skip_reason(template_id: str, answers: Mapping[str, Any], item_key: str | No
         return None
     field = rule.field if item_key is None else rule.field.replace(f".{ITEM}.", f".{item_key}.", 1)
     value = answers.get(field)
+    if rule.answered:
+        return None if value not in (None, "") else rule.why or f"not asked without {field}"
     if rule.or_empty and not value:
         return None
     given = {str(v) for v in value} if isinstance(value, list) else {str(value)}

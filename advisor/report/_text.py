@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from advisor.report.model import CitedEntry, CriterionScore, DeployRow, ProbeRow, Recommendation
+from advisor.report.model import (
+    CitedEntry,
+    CriterionScore,
+    DeployRow,
+    ModelSummary,
+    ProbeComparison,
+    ProbeRow,
+    Recommendation,
+)
 from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
 
@@ -177,6 +185,27 @@ def md_reference_lines(cited: tuple[CitedEntry, ...], heading: str = "## Referen
     return [*out, ""]
 
 
+MODEL_TITLE = "Your model"
+MODEL_DEPLOY_INTRO = (
+    "Your model converted for real, loaded back and compared with itself on its example inputs (server and "
+    "ONNX routes also at the declared dynamic axes doubled); these checks decide the deployment criteria "
+    "they bear on, ahead of the synthetic ones."
+)
+
+
+def model_intro(model: ModelSummary) -> str:
+    """One sentence: what the own model is and where it ran."""
+    params = f"{model.params:,} parameters" if model.params is not None else "parameters not counted"
+    names = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX", "onnxruntime": "onnxruntime"}
+    where = [names.get(r, r) for r in model.runtimes]
+    each = f"{', '.join(where[:-1])} and {where[-1]}, one child each" if len(where) > 1 else "".join(where)
+    return f"{model.described} {model.ref}: {params}; measured in {each}."
+
+
+def comparison_line(c: ProbeComparison) -> str:
+    return f"{c.workload} ({c.mode}): {c.verdict} [ratio {c.ratio:.3f}, 95 % interval {c.low:.3f}-{c.high:.3f}]"
+
+
 DEPLOY_COLUMNS = (
     "Framework",
     "Target",
@@ -245,10 +274,13 @@ def measured_check(report: Recommendation, framework: str, kind: str | None) -> 
 
     if kind not in DEPLOY_OF_TARGET:
         return None
-    checks = [r for r in probe.deploy if r.framework == framework and r.target == DEPLOY_OF_TARGET[kind]]
-    if not checks:
-        return None
-    return "; ".join(f"{r.route} on {r.workload}: {r.status}" for r in checks[:3])
+    target = DEPLOY_OF_TARGET[kind]
+    own = [r for r in (probe.model.deploy if probe.model else ()) if r.framework == framework and r.target == target]
+    checks = [r for r in probe.deploy if r.framework == framework and r.target == target]
+    ran = [r for r in own if r.status != "not_checked"] or own  # what ran says more than what could not
+    said = [f"{r.route} on your model: {r.status}" for r in ran[:3]]  # the own model's checks come first
+    said += [f"{r.route} on {r.workload}: {r.status}" for r in checks[: max(0, 3 - len(said))]]
+    return "; ".join(said) or None
 
 
 def stack_heading(report: Recommendation, stack: RecommendedStack) -> str:

@@ -15,12 +15,14 @@ from advisor.report._text import (
     NOT_APPLICABLE_TITLE,
     SHARPEN_TITLE,
     STACK_TITLE,
+    comparison_line,
     headline,
     md_cite,
     md_classic_items,
     md_code,
     md_reference_lines,
     md_text,
+    model_intro,
     stack_heading,
     stack_rows,
     weight_label,
@@ -210,6 +212,15 @@ def _more_information(report: Recommendation) -> list[str]:
             f"({', '.join(f'`{i}`' for i in report.not_applicable)})."
         )
     probe = report.evidence.probe
+    if probe is not None and probe.model is not None:
+        model = probe.model
+        out.append(f"- {md_text(model_intro(model))}")
+        out += [f"  - {md_text(comparison_line(c))}" for c in model.comparisons]
+        out += [
+            f"  - {md_text(f'{r.framework} to {r.target}: {r.route}: {r.status}')}"
+            + (f" ({md_text(r.message[:200])})" if r.status != "ok" and r.message else "")
+            for r in model.deploy
+        ]
     if probe is not None:
         out.append(f"- Probes on `{probe.device}` at {probe.precision}, budget {probe.budget}:")
         out += [f"  - {c.workload} ({c.mode}): {c.verdict}" for c in probe.comparisons]

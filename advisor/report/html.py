@@ -19,16 +19,20 @@ from advisor.report import _svg
 from advisor.report._text import (
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
+    MODEL_DEPLOY_INTRO,
+    MODEL_TITLE,
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
     SHARPEN_TITLE,
     STACK_TITLE,
     classic_line,
+    comparison_line,
     delta,
     deploy_cells,
     draw_shares,
     headline,
+    model_intro,
     probe_cells,
     stack_heading,
     stack_rows,
@@ -94,6 +98,7 @@ def _view(report: Recommendation) -> dict[str, Any]:
         "deploy_columns": DEPLOY_COLUMNS,
         "deploy_rows": [deploy_cells(row) for row in report.evidence.probe.deploy] if report.evidence.probe else [],
         "probe_frameworks": _probe_frameworks(report),
+        **_model_view(report),
         "criteria_rows": [
             c for c in report.criteria if c.weight > 0 or any(c.ratings[f].terms for f in ids)
         ],  # as the Markdown table: a 0-weight criterion without evidence says nothing
@@ -238,6 +243,21 @@ def _probe_note(row: ProbeRow | None, values: tuple[float | None, float | None])
         return message if len(message) <= 60 else message[:57] + "..."
     p95 = f" / p95 {values[1]:.2f}" if values[1] is not None else ""
     return f"p50 {values[0]:.2f}{p95} ms" + (" (noisy)" if row.noisy else "")
+
+
+def _model_view(report: Recommendation) -> dict[str, Any]:
+    """The own model's section (above the synthetic workloads): its rows, comparisons and checks."""
+    model = report.evidence.probe.model if report.evidence.probe else None
+    if model is None:
+        return {}
+    return {
+        "model_title": MODEL_TITLE,
+        "model_intro": model_intro(model),
+        "model_rows": [probe_cells(row) for row in model.rows],
+        "model_comparisons": [comparison_line(c) for c in model.comparisons],
+        "model_deploy_rows": [deploy_cells(row) for row in model.deploy],
+        "model_deploy_intro": MODEL_DEPLOY_INTRO,
+    }
 
 
 def _probe_frameworks(report: Recommendation) -> list[tuple[ProbeFramework, str, str]]:

@@ -8,11 +8,14 @@ from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import (
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
+    MODEL_DEPLOY_INTRO,
+    MODEL_TITLE,
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
     SHARPEN_TITLE,
     STACK_TITLE,
+    comparison_line,
     delta,
     deploy_cells,
     draw_shares,
@@ -23,13 +26,14 @@ from advisor.report._text import (
     md_code,
     md_reference_lines,
     md_text,
+    model_intro,
     probe_cells,
     stack_heading,
     stack_rows,
     weight_cell,
     weight_label,
 )
-from advisor.report.model import CitedEntry, Recommendation
+from advisor.report.model import CitedEntry, ModelSummary, Recommendation
 
 
 def render(report: Recommendation) -> str:
@@ -128,11 +132,37 @@ def _migration(report: Recommendation) -> list[str]:
     return migration_markdown(report.migration, names, md_cite)
 
 
+def own_model_lines(model: ModelSummary) -> list[str]:
+    """The team's own model, ahead of the synthetic workloads: what it is, rows, comparisons, checks."""
+    out = [f"## {MODEL_TITLE}", "", md_text(model_intro(model)), ""]
+    out += [f"- {md_text(note)}" for note in model.notes]
+    out.append("")
+    if model.rows:
+        out += ["| " + " | ".join(PROBE_COLUMNS) + " |", "|" + "---|" * len(PROBE_COLUMNS)]
+        out += ["| " + " | ".join(md_cell(c) for c in probe_cells(row)) + " |" for row in model.rows]
+        out.append("")
+    if model.comparisons:
+        out += ["Across frameworks (the first named's time over the second's, block-bootstrapped 95 % interval):", ""]
+        out += [f"- {md_text(comparison_line(c))}" for c in model.comparisons]
+        out.append("")
+    if model.deploy:
+        out += [MODEL_DEPLOY_INTRO, "", "| " + " | ".join(DEPLOY_COLUMNS) + " |", "|" + "---|" * len(DEPLOY_COLUMNS)]
+        out += ["| " + " | ".join(md_cell(c) for c in deploy_cells(row)) + " |" for row in model.deploy]
+        out.append("")
+    for fw in model.frameworks:
+        settings = ", ".join(f"{k}={v}" for k, v in sorted(fw.settings.items()) if k.startswith(("own_", "keras_")))
+        out.append(f"- **{fw.framework}** ({fw.status}, {fw.wall_s:.0f} s): {md_cell(fw.message) or 'ran'}. {settings}")
+    return [*out, ""]
+
+
 def _probe(report: Recommendation) -> list[str]:
     probe = report.evidence.probe
     if probe is None:
         return []
-    out = [
+    out = own_model_lines(probe.model) if probe.model is not None else []
+    if probe.model is not None and not (probe.rows or probe.deploy or probe.comparisons):
+        return [*out, *(f"> **Warning:** {w}" for w in probe.warnings), *([""] if probe.warnings else [])]
+    out += [
         "## Measured evidence",
         "",
         f"Probes ran on device `{probe.device}` at {probe.precision}, budget {probe.budget}, "

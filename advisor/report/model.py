@@ -16,7 +16,7 @@ from advisor.migration.model import MigrationPlan
 from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
 
-REPORT_SCHEMA_VERSION = "1.4"
+REPORT_SCHEMA_VERSION = "1.5"  # 1.5: the probe section's own model (evidence.probe.model)
 
 
 class _Frozen(BaseModel):
@@ -207,6 +207,22 @@ class DeployRow(_Frozen):
     convert_s: float | None
 
 
+class ModelSummary(_Frozen):
+    """The team's own model in a probe run: what it is, how it ran in each framework (rows filed under
+    the framework; a Keras 3 model's ``settings`` name its ``keras_backend``), the comparisons between
+    those frameworks, and its deployment checks. Reports show it above the synthetic workloads."""
+
+    ref: str
+    described: str
+    runtimes: tuple[str, ...]
+    params: int | None
+    rows: tuple[ProbeRow, ...]
+    comparisons: tuple[ProbeComparison, ...]
+    deploy: tuple[DeployRow, ...]
+    frameworks: tuple[ProbeFramework, ...]
+    notes: tuple[str, ...]
+
+
 class ProbeSummary(_Frozen):
     device: str
     precision: str
@@ -217,6 +233,7 @@ class ProbeSummary(_Frozen):
     frameworks: tuple[ProbeFramework, ...]
     warnings: tuple[str, ...]
     deploy: tuple[DeployRow, ...] = ()
+    model: ModelSummary | None = None  # the team's own model, shown above the synthetic workloads
 
 
 class Evidence(_Frozen):

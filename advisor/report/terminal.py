@@ -43,20 +43,23 @@ from advisor.report._text import (
     DEPLOY_COLUMNS,
     MARGIN_COLUMN,
     MARGIN_MEANING,
+    MODEL_TITLE,
     PROBE_COLUMNS,
     SHARE_MEANING,
     SHARPEN_TITLE,
     STACK_TITLE,
+    comparison_line,
     deploy_cells,
     draw_shares,
     headline,
+    model_intro,
     probe_cells,
     shown_criteria,
     stack_heading,
     stack_rows,
     weight_cell,
 )
-from advisor.report.model import DeployRow, ProbeRow, Recommendation
+from advisor.report.model import DeployRow, ModelSummary, ProbeRow, Recommendation
 
 _T = TypeVar("_T")
 PROBE_WIDE = 140  # the probe's eleven columns read as one table only this wide; narrower: a column per framework
@@ -270,11 +273,31 @@ def _probe_by_framework(rows: tuple[ProbeRow, ...], title: str) -> RenderableTyp
     return Group(*parts)
 
 
+def own_model(model: ModelSummary) -> Iterator[RenderableType]:
+    """The team's own model: what it is, its notes, its rows, comparisons and deployment checks."""
+    yield Text()
+    yield Text(f"{MODEL_TITLE} (measured; ahead of the synthetic workloads)", style="bold")
+    yield hanging(model_intro(model))
+    yield from (hanging(note) for note in model.notes)
+    if model.rows:
+        yield probe_table(model.rows, f"{MODEL_TITLE}: measured")
+    for c in model.comparisons:
+        yield hanging(comparison_line(c), lead="  ")
+    if model.deploy:
+        yield deploy_table(
+            model.deploy, f"{MODEL_TITLE}: deployment checks (real conversions, loaded back and compared)"
+        )
+
+
 def _probe(report: Recommendation) -> Iterator[RenderableType]:
     probe = report.evidence.probe
     assert probe is not None
+    if probe.model is not None:
+        yield from own_model(probe.model)
     yield Text()
     yield from (hanging(warning, lead="WARNING: ", style="bold red") for warning in probe.warnings)
+    if probe.model is not None and not (probe.rows or probe.deploy or probe.comparisons):
+        return  # only the own model was probed
     yield probe_table(probe.rows, f"Measured evidence ({probe.device}, {probe.precision}, budget {probe.budget})")
     for c in probe.comparisons:
         yield hanging(
@@ -284,10 +307,11 @@ def _probe(report: Recommendation) -> Iterator[RenderableType]:
         yield deploy_table(probe.deploy)
 
 
-def deploy_table(rows: tuple[DeployRow, ...]) -> RenderableType:
+def deploy_table(
+    rows: tuple[DeployRow, ...], title: str = "Deployment checks (real conversions, loaded back and compared)"
+) -> RenderableType:
     """The deployment checks as a table, or (narrower than :data:`DEPLOY_WIDE`) one block per check."""
     rows = shown(rows)
-    title = "Deployment checks (real conversions, loaded back and compared)"
     wide = table(title, [Col(c, right=c in ("Size KB", "Convert s")) for c in DEPLOY_COLUMNS])
     for row in rows:
         add_row(wide, _deploy_cells(row))

@@ -183,19 +183,26 @@ def spec_ratings(
 
 
 def measured_routes(run: ProbeRun | None, framework: str | None) -> tuple[str, ...]:
-    """One line per deployment check of ``framework`` in ``run``, for the migration plan's verification."""
+    """One line per deployment check of ``framework`` in ``run``, for the migration plan's verification:
+    the team's own model's checks first (they outrank the synthetic ones), then the probe models'."""
     if run is None or framework is None:
         return ()
     lines = []
+    own = run.settings.model
+    for result in run.model.results if run.model is not None else []:
+        for check in result.deploy_checks if result.framework == framework else ():
+            ref = own.source.ref if own is not None else "your model"
+            lines.append(f"your model {ref}: {check.route} ({check.target}): {check.status}; {_detail(check)}")
     for result in run.results:
         for check in result.deploy_checks if result.framework == framework else ():
-            detail = (
-                f"max abs error {check.max_abs_error:.2g}, {check.tolerance}"
-                if check.max_abs_error is not None
-                else check.message[:160]
-            )
-            lines.append(f"{check.route} ({check.workload}, {check.target}): {check.status}; {detail}")
+            lines.append(f"{check.route} ({check.workload}, {check.target}): {check.status}; {_detail(check)}")
     return tuple(lines)
+
+
+def _detail(check: Any) -> str:
+    if check.max_abs_error is not None:
+        return f"max abs error {check.max_abs_error:.2g}, {check.tolerance}"
+    return str(check.message)[:160]
 
 
 def _migration_cites(plan: MigrationPlan | None) -> list[str]:

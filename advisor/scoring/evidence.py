@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from advisor.probing.model import Comparison, ProbeRun
+from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
 from advisor.scoring.ratings import Term
 from profilers.protocol import DeployCheck
 
@@ -69,6 +69,7 @@ class MeasuredEvidence:
     sds: Mapping[tuple[str, str], float]
     warnings: tuple[str, ...] = field(default_factory=tuple)
     uses: Mapping[str, MetricUse] = field(default_factory=dict)  # criterion -> what its comparisons did
+    model_uses: Mapping[str, MetricUse] = field(default_factory=dict)  # the same for the own model's comparisons
 
 
 def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
@@ -84,40 +85,92 @@ def _pair_key(c: Comparison) -> tuple[str, str]:
     return (c.a, c.b)
 
 
+def _found(comparisons: list[Comparison], metric: str) -> list[Comparison]:
+    """Per pair of frameworks, the preferred comparison of ``metric`` per workload."""
+    of_metric = [c for c in comparisons if c.metric == metric]
+    return [
+        c
+        for pair in sorted({_pair_key(c) for c in of_metric})
+        for c in _preferred([c for c in of_metric if _pair_key(c) == pair])
+    ]
+
+
+def _own_found(run: ProbeRun, comparisons: list[Comparison], metric: str) -> list[Comparison]:
+    """The own model's preferred comparisons, less an eager one where either side's compiled cell
+    completed: a Keras model whose ``torch.compile`` ran out of budget must not be compared in eager
+    mode with a backend whose XLA step was measured (the eager figures would hide the compiled one);
+    that pair keeps the synthetic evidence."""
+    compiled = {
+        r.framework
+        for r in (run.model.results if run.model else [])
+        for c in r.cells
+        if c.mode == "compiled" and c.status == "ok"
+    }
+    return [c for c in _found(comparisons, metric) if c.mode == "compiled" or not {c.a, c.b} & compiled]
+
+
+def _advantages(clean: list[Comparison]) -> dict[tuple[str, str], float]:
+    """(a, b) -> mean -log2(a/b) over the pair's clean comparisons (a clean one without a counted
+    difference contributes zero)."""
+    advantage: dict[tuple[str, str], float] = {}
+    for pair in sorted({_pair_key(c) for c in clean}):
+        of_pair = [c for c in clean if _pair_key(c) == pair]
+        advantage[pair] = sum(-math.log2(c.ratio) for c in of_pair if c.outcome == "counted") / len(of_pair)
+    return advantage
+
+
+def _net(advantage: dict[tuple[str, str], float], framework: str) -> float:
+    return sum(v for (a, _), v in advantage.items() if a == framework) - sum(
+        v for (_, b), v in advantage.items() if b == framework
+    )
+
+
 def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
+    """Terms and spreads from a run. The team's own model outranks the synthetic workloads: per pair of
+    frameworks its clean timing comparison (a Keras 3 model on two backends) replaces the synthetic
+    ones (``evidence:model:<metric>``), and per framework and criterion its deployment checks replace
+    the synthetic checks (``evidence:model:deploy:<criterion>``)."""
     terms: dict[tuple[str, str], list[Term]] = {}
     sds: dict[tuple[str, str], float] = {}
     uses: dict[str, MetricUse] = {}
+    model_uses: dict[str, MetricUse] = {}
     usable = [c for c in run.comparisons if c.usable() and c.a in frameworks and c.b in frameworks]
+    own = [c for c in (run.model.comparisons if run.model else []) if c.usable() and {c.a, c.b} <= set(frameworks)]
     for metric, criterion in CRITERION.items():
-        of_metric = [c for c in usable if c.metric == metric]
-        found = [
-            c
-            for pair in sorted({_pair_key(c) for c in of_metric})
-            for c in _preferred([c for c in of_metric if _pair_key(c) == pair])
-        ]
-        if not found:
+        found, model_found = _found(usable, metric), _own_found(run, own, metric)
+        if not found and not model_found:
             continue
         clean = [c for c in found if c.outcome not in NOISY_OUTCOMES]
         counted = [c for c in clean if c.outcome == "counted"]
         modes = ", ".join(sorted({f"{c.workload} {c.mode}" for c in found}))
-        uses[criterion] = MetricUse(len(found), len(clean), len(counted), modes)
-        if not clean:
+        if found:
+            uses[criterion] = MetricUse(len(found), len(clean), len(counted), modes)
+        model_clean = [c for c in model_found if c.outcome not in NOISY_OUTCOMES]
+        model_counted = [c for c in model_clean if c.outcome == "counted"]
+        if model_found:
+            model_modes = ", ".join(sorted({f"{c.a}/{c.b} {c.mode}" for c in model_found}))
+            model_uses[criterion] = MetricUse(len(model_found), len(model_clean), len(model_counted), model_modes)
+        model_advantage = _advantages(model_clean)
+        advantage = {pair: v for pair, v in _advantages(clean).items() if pair not in model_advantage}
+        if not advantage and not model_advantage:
             continue  # too noisy everywhere: the rating stays documentary, spread included
-        advantage: dict[tuple[str, str], float] = {}  # (a, b) -> mean -log2(a/b) over the pair's clean comparisons
-        for pair in sorted({_pair_key(c) for c in clean}):
-            of_pair = [c for c in clean if _pair_key(c) == pair]
-            advantage[pair] = sum(-math.log2(c.ratio) for c in of_pair if c.outcome == "counted") / len(of_pair)
-        measured = sorted({fw for pair in advantage for fw in pair}, key=frameworks.index)
+        measured = sorted({fw for pair in (*advantage, *model_advantage) for fw in pair}, key=frameworks.index)
         note = f"{len(counted)} of {len(found)} comparisons counted ({modes})"
+        model_note = f"your model: {len(model_counted)} of {len(model_found)} comparisons counted"
         for framework in measured:
-            total = sum(v for (a, _), v in advantage.items() if a == framework)
-            total -= sum(v for (_, b), v in advantage.items() if b == framework)
-            shift = max(-MAX_SHIFT, min(MAX_SHIFT, total / len(measured)))
+            synthetic, mine = _net(advantage, framework), _net(model_advantage, framework)
+            total = (synthetic + mine) / len(measured)
+            scale = min(1.0, MAX_SHIFT / abs(total)) if total else 1.0  # the cap shrinks both parts alike
             sds[(criterion, framework)] = MEASURED_SD
-            if shift:
-                terms.setdefault((criterion, framework), []).append(Term(f"evidence:{metric}", round(shift, 3), note))
-    _deploy_terms(run, frameworks, terms)
+            key = (criterion, framework)
+            if mine and round(mine / len(measured) * scale, 3):
+                shift = round(mine / len(measured) * scale, 3)
+                terms.setdefault(key, []).append(Term(f"evidence:model:{metric}", shift, model_note))
+            if synthetic and round(synthetic / len(measured) * scale, 3):
+                shift = round(synthetic / len(measured) * scale, 3)
+                terms.setdefault(key, []).append(Term(f"evidence:{metric}", shift, note))
+    owned = _model_deploy_terms(run, frameworks, terms)
+    _deploy_terms(run, frameworks, terms, skip=owned)
     warnings = _unusable_warnings(run.comparisons)
     for result in run.results:
         env = result.environment
@@ -133,11 +186,58 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
                 )
         if result.status != "ok":
             warnings.append(f"{result.framework} probe: {result.status}: {result.message}")
-    return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings), uses)
+    for result in run.model.results if run.model else []:
+        if result.status != "ok":
+            warnings.append(f"your model in {result.framework}: {result.status}: {result.message}")
+    return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings), uses, model_uses)
+
+
+def _model_sentence(run: ProbeRun, measured: MeasuredEvidence, frameworks: list[str]) -> str:
+    """What the team's own model contributed: its timings where it ran in several frameworks, its
+    deployment checks where it has them; said first, because it outranks the synthetic workloads."""
+    if run.model is None or run.settings.model is None:
+        return ""
+    own = run.settings.model
+    ran = [
+        DISPLAY_NAMES.get(fw, fw)
+        for fw in own.runtimes
+        if any(r.framework == fw and any(c.status == "ok" for c in r.cells) for r in run.model.results)
+    ]
+    parts = [f"Your model ({own.source.ref}, {own.described}) was measured in {', '.join(ran) or 'no framework'}"]
+    if measured.model_uses:
+        said = []
+        for criterion, use in measured.model_uses.items():
+            name = CRITERION_NAMES[criterion]
+            said.append(
+                f"{name} uses its {use.clean} clean cross-framework comparison(s), {use.counted} counted"
+                if use.clean
+                else f"{name}: its comparisons were too noisy to use"
+            )
+        parts.append("; ".join(said) + ", ahead of the synthetic ones")
+    elif len(ran) < 2:
+        parts.append(
+            "it ran in one framework, so no timing comparison exists and the performance ratings use the "
+            "synthetic workloads"
+        )
+    checks = [
+        c
+        for r in run.model.results
+        if r.framework in frameworks
+        for c in r.deploy_checks
+        if _counts_against(c) is not None
+    ]
+    if checks:
+        failed = sum(1 for c in checks if _counts_against(c))
+        parts.append(
+            f"its {len(checks)} conversion checks ({failed} failed) decide the deployment criteria they bear on"
+        )
+    return "; ".join(parts) + "."
 
 
 def _performance_sentence(measured: MeasuredEvidence) -> str:
     """What the timing comparisons did to the performance ratings; none possible is said too."""
+    if not measured.uses and measured.model_uses:
+        return ""
     if not measured.uses:
         return (
             "No timing comparison was possible (it needs two frameworks to complete the same cell), "
@@ -175,10 +275,22 @@ def evidence_note(run: ProbeRun, measured: MeasuredEvidence, frameworks: list[st
     devices = sorted({r.environment.device_name for r in run.results if r.environment})
     settings = run.settings
     deploy = f", plus {settings.deploy_budget_s_per_framework:g} s for deployment checks" if settings.deploy else ""
+    devices = sorted(
+        {*devices, *(r.environment.device_name for r in (run.model.results if run.model else []) if r.environment)}
+    )
     return (
         f"Probes on {', '.join(devices) or settings.device} ({settings.precision}, budget {settings.budget}: "
         f"{settings.budget_s_per_framework:g} s per framework{deploy}): {coverage}. "
-        f"{_performance_sentence(measured)}{_deploy_sentence(run, frameworks)} Other ratings are documentary."
+        + " ".join(
+            part
+            for part in (
+                _model_sentence(run, measured, frameworks),
+                _performance_sentence(measured),
+                _deploy_sentence(run, frameworks).strip(),
+                "Other ratings are documentary.",
+            )
+            if part
+        )
     )
 
 
@@ -193,8 +305,49 @@ def _counts_against(check: DeployCheck) -> bool | None:
     return check.status != "ok"
 
 
-def _deploy_terms(run: ProbeRun, frameworks: list[str], terms: dict[tuple[str, str], list[Term]]) -> None:
-    """Failed conversions lower the deployment criterion they bear on, in proportion, naming the failures."""
+def _model_deploy_terms(
+    run: ProbeRun, frameworks: list[str], terms: dict[tuple[str, str], list[Term]]
+) -> set[tuple[str, str]]:
+    """The own model's deployment checks, per framework and criterion: a target counts as reached when
+    any of its routes passed (ExecuTorch or LiteRT both reach a phone), and the criterion loses a point
+    in proportion to the targets no route reached. Returns the (criterion, framework) pairs these checks
+    decide, which the synthetic checks then leave alone."""
+    owned: set[tuple[str, str]] = set()
+    for result in run.model.results if run.model else []:
+        if result.framework not in frameworks:
+            continue
+        by_target: dict[str, list[DeployCheck]] = {}
+        for check in result.deploy_checks:
+            if _counts_against(check) is not None:
+                by_target.setdefault(check.target, []).append(check)
+        by_criterion: dict[str, list[tuple[str, bool, list[DeployCheck]]]] = {}
+        for target, checks in sorted(by_target.items()):
+            reached = any(not _counts_against(c) for c in checks)
+            by_criterion.setdefault(DEPLOY_CRITERION[target], []).append((target, reached, checks))
+        for criterion, targets in sorted(by_criterion.items()):
+            owned.add((criterion, result.framework))
+            missed = [(t, checks) for t, reached, checks in targets if not reached]
+            if not missed:
+                continue
+            named = "; ".join(f"{t}: {checks[0].message[:120]}" for t, checks in missed[:3])
+            terms.setdefault((criterion, result.framework), []).append(
+                Term(
+                    f"evidence:model:deploy:{criterion}",
+                    round(-DEPLOY_PENALTY * len(missed) / len(targets), 3),
+                    f"your model reached {len(targets) - len(missed)} of {len(targets)} targets ({named})",
+                )
+            )
+    return owned
+
+
+def _deploy_terms(
+    run: ProbeRun,
+    frameworks: list[str],
+    terms: dict[tuple[str, str], list[Term]],
+    skip: set[tuple[str, str]] | None = None,
+) -> None:
+    """Failed conversions lower the deployment criterion they bear on, in proportion, naming the failures
+    (except where the own model's checks decide the criterion: ``skip``)."""
     for result in run.results:
         if result.framework not in frameworks:
             continue
@@ -203,6 +356,8 @@ def _deploy_terms(run: ProbeRun, frameworks: list[str], terms: dict[tuple[str, s
             if _counts_against(check) is not None:
                 by_criterion.setdefault(DEPLOY_CRITERION[check.target], []).append(check)
         for criterion, checks in sorted(by_criterion.items()):
+            if skip and (criterion, result.framework) in skip:
+                continue
             failed = [c for c in checks if _counts_against(c)]
             if not failed:
                 continue

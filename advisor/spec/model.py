@@ -320,6 +320,43 @@ class ConstraintsSpec(StrictModel):
     )
 
 
+class ProbeSpec(StrictModel):
+    """The team's own model, for `advisor recommend --probe` (and `advisor probe --spec`)."""
+
+    model: Annotated[str, Field(max_length=4096)] | None = Field(
+        None,
+        description=(
+            "Your own model to measure and convert, relative to this file's folder: path/to/file.py:function "
+            "or package.module:function (a factory returning a torch.nn.Module or a Keras 3 model with its "
+            "example inputs), or a saved .pt2, .keras, .onnx file or SavedModel folder."
+        ),
+    )
+    framework: Literal["auto", "pytorch", "keras"] = Field(
+        "auto",
+        description="What a factory builds: auto reads the factory file's imports (torch or keras).",
+    )
+    dynamic_dims: list[Annotated[int, Field(ge=0, le=31)]] | None = Field(
+        None,
+        description=(
+            "Input axes that may change size (default: axis 0, the batch); exports mark them dynamic and "
+            "check parity at a second size. [] for fixed shapes."
+        ),
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _a_reference(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from advisor.probing.own_model import RefError, parse_ref
+
+        try:
+            parse_ref(value)
+        except RefError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+
 class ProjectSpec(StrictModel):
     """A team's project, as the advisor needs to know it."""
 
@@ -343,6 +380,7 @@ class ProjectSpec(StrictModel):
         ),
     )
     constraints: ConstraintsSpec = Field(default_factory=ConstraintsSpec)
+    probe: ProbeSpec = Field(default_factory=ProbeSpec, description="Your own model, for measured evidence.")
 
     @field_validator("name")
     @classmethod

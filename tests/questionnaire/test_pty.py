@@ -54,6 +54,7 @@ ANSWERS: dict[str, list[str]] = {
     "constraints.exclude_frameworks": ["-"],
     "constraints.required_capabilities": ["android"],
     "constraints.min_ratings": ["-"],
+    "probe.model": [""],  # no model of the team's own: probe.framework and probe.dynamic_dims are not asked
 }
 PROMPT = re.compile(rb"\r\n([a-z0-9_]+(?:\.[a-z0-9_]+)*)(?: \[[^\r\n]*\])?(?: \([^\r\n]*\))?: ")
 CONFIRM = re.compile(rb"Run `advisor recommend` on it now\? \[Y/n\]: ")
