@@ -1,6 +1,6 @@
 """First code a probe child runs: it cannot import from the working directory, and it dies with its parent.
 
-The launcher starts ``python -P <this file> MODULE PARENT_PID PINS`` instead of ``python -m MODULE``,
+The launcher starts ``python -P <this file> MODULE PARENT_PID PINS [ARGS]`` instead of ``python -m MODULE``,
 because ``-m`` puts the working directory first on ``sys.path``: a ``torch.py`` lying there would be
 imported, and run, in place of the framework. Here
 
@@ -69,12 +69,13 @@ def die_with_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Pin the parent's packages, then run ``argv[1]`` as ``python -m`` would (as ``__main__``)."""
+    """Pin the parent's packages, then run ``argv[1]`` as ``python -m`` would (as ``__main__``), with the
+    arguments after the pins as its own (probe children take none: their request comes on stdin)."""
     module, parent, pins = argv[1], int(argv[2]), json.loads(argv[3])
     die_with_parent(parent)
     for name, origin in pins.items():
         pin(name, origin)
-    sys.argv = [argv[0]]  # the module sees no arguments, as under ``python -m module``
+    sys.argv = [argv[0], *argv[4:]]  # the module sees only its own arguments, as under ``python -m module``
     runpy.run_module(module, run_name="__main__", alter_sys=True)
 
 

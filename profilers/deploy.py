@@ -10,7 +10,7 @@ import importlib.util
 import re
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,27 @@ def parity(reference: Any, candidate: Any, *, quantized: bool = False) -> tuple[
     rel = abs_err / scale
     ok = abs_err <= FLOAT_TOLERANCE[0] or rel <= FLOAT_TOLERANCE[1]
     return abs_err, rel, f"max abs <= {FLOAT_TOLERANCE[0]:g} or max rel <= {FLOAT_TOLERANCE[1]:g} (fp32)", ok
+
+
+def run_tflite(interpreter_class: Any, content: bytes, inputs: Sequence[Any]) -> list[np.ndarray]:
+    """Every output of a LiteRT model run on ``inputs`` (in the interpreter's input order), dequantised:
+    a full-integer model takes and gives int8 tensors, scaled here so its outputs compare with the source's."""
+    interpreter = interpreter_class(model_content=content)
+    details = interpreter.get_input_details()
+    for detail, x in zip(details, inputs, strict=False):
+        interpreter.resize_tensor_input(detail["index"], list(np.shape(x)))
+    interpreter.allocate_tensors()
+    for detail, x in zip(details, inputs, strict=False):
+        scale, zero = detail["quantization"]
+        value = np.round(x / scale + zero).astype(detail["dtype"]) if scale else np.asarray(x).astype(detail["dtype"])
+        interpreter.set_tensor(detail["index"], value)
+    interpreter.invoke()
+    outputs = []
+    for out in interpreter.get_output_details():
+        value = interpreter.get_tensor(out["index"])
+        scale, zero = out["quantization"]
+        outputs.append((value.astype(np.float32) - zero) * scale if scale else value)
+    return outputs
 
 
 def size_of(path: Path) -> int:

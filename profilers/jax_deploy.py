@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked
+from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked, run_tflite
 from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 from profilers.workloads import WORKLOADS
 
@@ -121,13 +121,13 @@ def _litert_route(infer: Any, x: Any, samples: Any, reference: Any, base: Path, 
             return reference, *_litert_int8_in_subprocess(saved, x, samples, base)
         import tensorflow as tf
 
-        from profilers.tf_deploy import _interpreter, _run_tflite
+        from profilers.tf_deploy import _interpreter
 
         content = tf.lite.TFLiteConverter.from_saved_model(str(saved)).convert()
         path = base.with_suffix(".tflite")
         path.write_bytes(content)
         interpreter, _ = _interpreter(tf)
-        return reference, _run_tflite(interpreter, content, x), path
+        return reference, run_tflite(interpreter, content, (x,))[0], path
 
     return run
 
@@ -146,57 +146,22 @@ def _savedmodel(infer: Any, x: Any, base: Path) -> Path:
     return saved
 
 
-# The int8 calibration runs in its own process: TensorFlow 2.21's calibrator crashed this process with
-# SIGSEGV on the LSTM (its lax.scan becomes a while loop), which would have lost every check.
-_INT8_SCRIPT = r"""
-import sys
-import numpy as np
-import tensorflow as tf
-saved, data, out = sys.argv[1:4]
-arrays = np.load(data)
-x, samples = arrays["x"], arrays["samples"]
-def representative():
-    for row in samples[:int(arrays["count"])]:
-        yield [row[None].astype(x.dtype)]
-converter = tf.lite.TFLiteConverter.from_saved_model(saved)
-converter.optimizations = [tf.lite.Optimize.DEFAULT]
-converter.representative_dataset = representative
-converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-if not np.issubdtype(x.dtype, np.integer):  # token ids stay integers, as in the TensorFlow child
-    converter.inference_input_type = tf.int8
-converter.inference_output_type = tf.int8
-content = converter.convert()
-open(out + ".tflite", "wb").write(content)
-try:
-    from ai_edge_litert.interpreter import Interpreter
-except ImportError:
-    Interpreter = tf.lite.Interpreter
-interpreter = Interpreter(model_content=content)
-details = interpreter.get_input_details()[0]
-interpreter.allocate_tensors()
-scale, zero = details["quantization"]
-value = np.round(x / scale + zero).astype(details["dtype"]) if scale else x.astype(details["dtype"])
-interpreter.set_tensor(details["index"], value)
-interpreter.invoke()
-out_details = interpreter.get_output_details()[0]
-output = interpreter.get_tensor(out_details["index"])
-out_scale, out_zero = out_details["quantization"]
-np.save(out + ".npy", (output.astype(np.float32) - out_zero) * out_scale if out_scale else output)
-"""
 INT8_TIMEOUT_S = 180.0
 
 
 def _litert_int8_in_subprocess(saved: Path, x: Any, samples: Any, base: Path) -> tuple[Any, Path]:
-    """(dequantised output, .tflite path) of the full-integer conversion, run in a fresh Python."""
+    """(dequantised output, .tflite path) of the full-integer conversion, run in a process of its own
+    (:mod:`profilers._litert_int8`: the calibrator can crash the process it runs in)."""
     import signal
     import subprocess
-    import sys
+
+    from profilers.launcher import child_command
 
     data = base.with_name(base.name + "-int8-data.npz")
     np.savez(data, x=x, samples=samples, count=REPRESENTATIVE_SAMPLES)
     out = base.with_name(base.name + "-int8")
     done = subprocess.run(
-        [sys.executable, "-c", _INT8_SCRIPT, str(saved), str(data), str(out)],
+        [*child_command("profilers._litert_int8"), str(saved), str(data), str(out)],
         capture_output=True,
         text=True,
         timeout=INT8_TIMEOUT_S,

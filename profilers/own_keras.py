@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from profilers.deploy import check, missing_module
+from profilers.deploy import check, missing_module, run_tflite
 from profilers.own_model import (
     DEFAULT_LOSS,
     LEARNING_RATE,
@@ -300,29 +300,9 @@ class KerasOwnModel:
             content = converter().convert()
             path = folder / f"model-{kind}.tflite"
             path.write_bytes(content)
-            return flat(self._reference(inputs)), run_tflite(interpreter, content, inputs), path
+            return flat(self._reference(inputs)), flat(run_tflite(interpreter, content, inputs)), path
 
         return run
-
-
-def run_tflite(interpreter_class: Any, content: bytes, inputs: tuple[Any, ...]) -> Any:
-    """Every output of a LiteRT model on ``inputs`` (in the interpreter's input order), dequantised."""
-    interpreter = interpreter_class(model_content=content)
-    details = interpreter.get_input_details()
-    for detail, x in zip(details, inputs, strict=False):
-        interpreter.resize_tensor_input(detail["index"], list(np.shape(x)))
-    interpreter.allocate_tensors()
-    for detail, x in zip(details, inputs, strict=False):
-        scale, zero = detail["quantization"]
-        value = np.round(x / scale + zero).astype(detail["dtype"]) if scale else np.asarray(x).astype(detail["dtype"])
-        interpreter.set_tensor(detail["index"], value)
-    interpreter.invoke()
-    outputs = []
-    for out in interpreter.get_output_details():
-        value = interpreter.get_tensor(out["index"])
-        scale, zero = out["quantization"]
-        outputs.append((value.astype(np.float32) - zero) * scale if scale else value)
-    return flat(outputs)
 
 
 class KerasOwnCell:

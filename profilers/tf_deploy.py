@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked
+from profilers.deploy import CheckOne, check, for_each_target, missing_module, not_checked, run_tflite
 from profilers.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 from profilers.workloads import WORKLOADS
 
@@ -101,26 +101,11 @@ def _onnx(model: Any, x: Any, reference: Any, base: Path) -> tuple[Any, Any, Pat
     return reference, session.run(None, {session.get_inputs()[0].name: x})[0], path
 
 
-def _run_tflite(interpreter_class: Any, content: bytes, x: Any) -> Any:
-    interpreter = interpreter_class(model_content=content)
-    details = interpreter.get_input_details()[0]
-    interpreter.resize_tensor_input(details["index"], list(x.shape))
-    interpreter.allocate_tensors()
-    scale, zero = details["quantization"]
-    value = np.round(x / scale + zero).astype(details["dtype"]) if scale else x.astype(details["dtype"])
-    interpreter.set_tensor(details["index"], value)
-    interpreter.invoke()
-    out_details = interpreter.get_output_details()[0]
-    output = interpreter.get_tensor(out_details["index"])
-    out_scale, out_zero = out_details["quantization"]
-    return (output.astype(np.float32) - out_zero) * out_scale if out_scale else output
-
-
 def _litert(tf: Any, interpreter: Any, converter: Any, x: Any, reference: Any, base: Path) -> tuple[Any, Any, Path]:
     content = converter.convert()
     path = base.with_suffix(".tflite")
     path.write_bytes(content)
-    return reference, _run_tflite(interpreter, content, x), path
+    return reference, run_tflite(interpreter, content, (x,))[0], path
 
 
 def _litert_int8(
