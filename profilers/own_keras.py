@@ -43,9 +43,8 @@ from profilers.own_model import (
     run_routes,
     unpack,
 )
-from profilers.protocol import OWN_MODEL, DeployCheck, DeployTarget, Mode, ModelSource, ProbeRequest
+from profilers.protocol import KERAS_BACKENDS, OWN_MODEL, DeployCheck, DeployTarget, Mode, ModelSource, ProbeRequest
 
-KERAS_BACKEND = {"tensorflow": "tensorflow", "pytorch": "torch", "jax": "jax"}  # child -> KERAS_BACKEND
 EXAMPLE_BATCH = 8  # inputs made up for a saved model: this batch, standard normal floats, zero integers
 MIXED_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 INSTALL = "pip install 'framework-advisor[deploy]'"
@@ -91,7 +90,7 @@ class KerasOwnModel:
 
         source = request.model
         assert source is not None
-        expected = KERAS_BACKEND.get(request.framework)
+        expected = KERAS_BACKENDS.get(request.framework)
         if keras.backend.backend() != expected:
             raise RuntimeError(
                 f"Keras runs on the {keras.backend.backend()} backend in the {request.framework} child "

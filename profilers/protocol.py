@@ -27,6 +27,8 @@ MAX_JOULES = 1e6  # per sample: a quarter of a kilowatt-hour
 MAX_SETTING_INT = 2**63 - 1  # a setting is a flag, a size or a count: a 64-bit integer holds all of them
 
 FrameworkName = Literal["pytorch", "tensorflow", "jax"]
+# The KERAS_BACKEND a Keras 3 model runs on in each framework's child (the parent sets it, the child checks it).
+KERAS_BACKENDS: dict[str, str] = {"tensorflow": "tensorflow", "pytorch": "torch", "jax": "jax"}
 # What a child runs in: a framework, or onnxruntime (an ``.onnx`` model measured as a baseline, never a candidate).
 Runtime = Literal["pytorch", "tensorflow", "jax", "onnxruntime"]
 SyntheticWorkload = Literal["mlp", "cnn", "transformer", "lstm"]

@@ -15,7 +15,7 @@ from advisor.errors import AdvisorError
 from advisor.probing.model import DISPLAY_NAMES, Comparison, Metric, ModelRun, ProbeRun, ProbeSettings
 from advisor.probing.plan import order
 from profilers.launcher import run_probe
-from profilers.protocol import ProbeRequest, ProbeResult
+from profilers.protocol import KERAS_BACKENDS, ProbeRequest, ProbeResult
 from profilers.stats import SPREAD_LIMIT, Verdict, compare_timings
 
 OnEvent = Callable[[str, str, dict[str, Any]], None]  # (framework, event, payload)
@@ -68,7 +68,6 @@ def run_probes(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed
 
 
 MODEL_LABEL = "{} (model)"  # how the progress display names an own-model child
-KERAS_BACKENDS = {"tensorflow": "tensorflow", "pytorch": "torch", "jax": "jax"}
 
 
 def run_model(settings: ProbeSettings, *, on_event: OnEvent | None = None, seed: int = 0) -> ModelRun:
