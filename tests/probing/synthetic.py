@@ -58,38 +58,24 @@ def run(
     jax_b1: float = 0.002,
 ) -> ProbeRun:
     """PyTorch and TensorFlow on one eager cell; JAX too when ``jax_step`` is given."""
+
+    def result(framework: str, step: float, b1: float, seed: int, wall_s: float, env: Environment) -> ProbeResult:
+        return ProbeResult(
+            framework=framework,  # type: ignore[arg-type]
+            status="ok",
+            environment=env,
+            settings={"threads": 2, "precision": "fp32"},
+            cells=[cell(workload, "eager", step, b1, seed)],
+            wall_s=wall_s,
+            budget_s=60,
+        )
+
     results = [
-        ProbeResult(
-            framework="pytorch",
-            status="ok",
-            environment=environment(),
-            settings={"threads": 2, "precision": "fp32"},
-            cells=[cell(workload, "eager", torch_step, torch_b1, 1)],
-            wall_s=20,
-            budget_s=60,
-        ),
-        ProbeResult(
-            framework="tensorflow",
-            status="ok",
-            environment=tf_env or environment(),
-            settings={"threads": 2, "precision": "fp32"},
-            cells=[cell(workload, "eager", tf_step, tf_b1, 2)],
-            wall_s=25,
-            budget_s=60,
-        ),
+        result("pytorch", torch_step, torch_b1, 1, 20, environment()),
+        result("tensorflow", tf_step, tf_b1, 2, 25, tf_env or environment()),
     ]
     if jax_step is not None:
-        results.append(
-            ProbeResult(
-                framework="jax",
-                status="ok",
-                environment=environment(),
-                settings={"threads": 2, "precision": "fp32"},
-                cells=[cell(workload, "eager", jax_step, jax_b1, 3)],
-                wall_s=22,
-                budget_s=60,
-            )
-        )
+        results.append(result("jax", jax_step, jax_b1, 3, 22, environment()))
     frameworks = [r.framework for r in results]
     settings = ProbeSettings(
         frameworks=frameworks,
