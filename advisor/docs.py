@@ -1,4 +1,4 @@
-"""Generates ``docs/knowledge-base.md`` and ``docs/rules.md`` from the data.
+"""Generates ``docs/knowledge-base.md``, ``docs/rules.md`` and ``docs/arithmetic.md`` from the data.
 
 ``python -m advisor.docs`` rewrites them; a test fails when they are stale (as sqlfluff does for its
 rule table), so the documentation can never disagree with what the engine uses.
@@ -170,8 +170,14 @@ def rules_doc(rules: tuple[Rule, ...]) -> str:
 
 
 def generated() -> dict[Path, str]:
+    from advisor.arithmetic_doc import arithmetic_doc, worked_report
+
     kb, rules = load_context()
-    return {DOCS / "knowledge-base.md": knowledge_doc(kb), DOCS / "rules.md": rules_doc(rules)}
+    return {
+        DOCS / "knowledge-base.md": knowledge_doc(kb),
+        DOCS / "rules.md": rules_doc(rules),
+        DOCS / "arithmetic.md": arithmetic_doc(worked_report(DOCS.parent)),
+    }
 
 
 if __name__ == "__main__":

@@ -63,6 +63,13 @@ class KnowledgeBase:
     def entry(self, entry_id: str) -> KnowledgeEntry:
         return self.entries[entry_id]
 
+    def group_reference(self, group_id: str) -> float:
+        """The summed criterion weight at which ``group_id`` counts once (see :class:`CriterionGroup`)."""
+        declared = self.groups[group_id].reference_weight
+        if declared is not None:
+            return declared
+        return sum(c.default_weight for c in self.criteria.values() if c.group == group_id)
+
 
 def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     """Load and cross-check the knowledge base at ``root`` (default: the shipped one)."""
@@ -73,6 +80,15 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     for criterion in criteria.values():
         if criterion.group not in groups:
             raise located(root / "criteria.yaml", f"unknown group '{criterion.group}'", field=criterion.id)
+    for group in groups.values():
+        if group.reference_weight is None and not any(
+            c.default_weight > 0 for c in criteria.values() if c.group == group.id
+        ):
+            raise located(
+                root / "criteria.yaml",
+                "every criterion of this group defaults to weight 0, so declare its reference_weight",
+                field=f"{group.id}.reference_weight",
+            )
     if set(groups) & set(criteria):
         raise located(
             root / "criteria.yaml",

@@ -52,12 +52,19 @@ class Reference(StrictModel):
 
 
 class CriterionGroup(StrictModel):
-    """A branch of the value tree; its weight is shared by its criteria."""
+    """A branch of the value tree; its weight multiplies its criteria's weights (see docs/arithmetic.md)."""
 
     id: Identifier
     name: str
     description: str
     default_weight: Annotated[float, Field(ge=0, le=5)]
+    reference_weight: Annotated[float, Field(gt=0, le=50)] | None = Field(
+        None,
+        description=(
+            "The summed criterion weight at which the group counts once; its criteria's weights are read "
+            "against it. Default: the sum of its criteria's default weights (declare it when that is 0)."
+        ),
+    )
 
 
 class Criterion(StrictModel):

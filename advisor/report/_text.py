@@ -29,7 +29,34 @@ NOT_APPLICABLE_INTRO = (
 # criterion's share of the score (the ratings table): one meaning per column name.
 MARGIN_COLUMN = "Margin"
 MARGIN_MEANING = "Margin: what a criterion adds to (+) or takes from (-) the pick's lead, in score points."
-SHARE_MEANING = "Share: the criterion's share of the score."
+ARITHMETIC_MEANING = (
+    "Effective weight = weight x group weight / group reference; Share = effective weight / the total of "
+    "effective weights; Score = the sum of share x rating (docs/arithmetic.md)."
+)
+TIE_MEANING = "tie: every candidate has the same rating, so the criterion cannot separate them and weighs 0."
+CAP_MEANING = (
+    "(capped): nothing in this spec raised the criterion or its group, so its weight is at most {cap:g} times "
+    "its group's reference weight."
+)
+
+
+def cap_meaning(report: Recommendation) -> str:
+    return CAP_MEANING.format(cap=report.aggregation.background_cap)
+
+
+def effective_cell(criterion: CriterionScore) -> str:
+    return f"{criterion.effective_weight:.2f}"
+
+
+def group_lines(report: Recommendation) -> list[str]:
+    """Each group with a share: its weight, reference and share, so the effective weights can be redone."""
+    total = sum(c.effective_weight for c in report.criteria)
+    lines = [
+        f"{g.name}: weight {weight_label(g.weight)}, reference {weight_label(g.reference)}, {g.share:.0%}"
+        for g in report.groups
+        if g.share > 0
+    ]
+    return [*lines, f"total effective weight {total:.3f}"]
 
 
 def headline(report: Recommendation) -> str:
@@ -63,7 +90,7 @@ def weight_label(value: float) -> str:
 
 def weight_cell(criterion: CriterionScore) -> str:
     """The weight as a table shows it: 'tie' when every candidate rates the same, '(capped)' when a
-    default-only weight was limited (see :func:`advisor.scoring.weights.follow_relevance`)."""
+    background weight was limited (see :mod:`advisor.scoring.weights`)."""
     ops = {step.op for step in criterion.weight_steps}
     if "tie" in ops:
         return "tie"

@@ -17,6 +17,7 @@ import jinja2
 
 from advisor.report import _svg
 from advisor.report._text import (
+    ARITHMETIC_MEANING,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MODEL_DEPLOY_INTRO,
@@ -26,11 +27,15 @@ from advisor.report._text import (
     PROBE_COLUMNS,
     SHARPEN_TITLE,
     STACK_TITLE,
+    TIE_MEANING,
+    cap_meaning,
     classic_line,
     comparison_line,
     delta,
     deploy_cells,
     draw_shares,
+    effective_cell,
+    group_lines,
     headline,
     model_intro,
     probe_cells,
@@ -40,8 +45,6 @@ from advisor.report._text import (
     weight_label,
 )
 from advisor.report.model import ProbeFramework, ProbeRow, Recommendation
-from advisor.scoring.confidence import Problem
-from advisor.scoring.weights import MAX_WEIGHT
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -104,6 +107,12 @@ def _view(report: Recommendation) -> dict[str, Any]:
         ],  # as the Markdown table: a 0-weight criterion without evidence says nothing
         "zero_weight": [c.name for c in report.criteria if c.weight == 0 and weight_cell(c) != "tie"],
         "weight_cells": {c.criterion: weight_cell(c) for c in report.criteria},
+        "effective_cells": {c.criterion: effective_cell(c) for c in report.criteria},
+        "group_lines": group_lines(report),
+        "arithmetic": ARITHMETIC_MEANING,
+        "tie_meaning": TIE_MEANING,
+        "cap_meaning": cap_meaning(report),
+        "any_capped": any("capped" in weight_cell(c) for c in report.criteria),
         "sharpen_title": SHARPEN_TITLE,
         "stack_title": STACK_TITLE,
         "classic_title": CLASSIC_TITLE,
@@ -141,56 +150,32 @@ def _score_chart(report: Recommendation, fills: dict[str, str]) -> _svg.Chart:
     )
 
 
-def _problem(report: Recommendation, candidates: list[str]) -> Problem:
-    """The scoring model rebuilt from the report's own numbers, so the chart and the text agree."""
-    return Problem(
-        candidates=candidates,
-        criteria=[c.criterion for c in report.criteria],
-        weights={c.criterion: c.weight for c in report.criteria},
-        ratings={(c.criterion, f): c.ratings[f].value for c in report.criteria for f in candidates},
-        sds={(c.criterion, f): c.ratings[f].sd for c in report.criteria for f in candidates},
-        group_of={c.criterion: c.group for c in report.criteria},
-        group_weights={g.group: g.weight for g in report.groups},
-    )
-
-
 def _tornado(report: Recommendation) -> _svg.Chart | None:
-    """The winner's lead with each weighted criterion's weight at 0 and at the maximum.
+    """The engine's tornado (the JSON's ``tornado``): the pick's lead with each weight at 0 and at the maximum.
 
     With three candidates the lead is over the best of the others at each setting (the pick flips when
     any of them overtakes it), so a bar may be measured against a different rival at each end.
     """
     candidates = [s.framework for s in report.ranking if not s.excluded]
-    if report.winner is None or len(candidates) < 2:
+    if report.winner is None or not report.tornado or report.confidence is None or report.confidence.margin is None:
         return None
-    winner, runner_up = candidates[0], candidates[1]
+    runner_up = candidates[1]
     rivals = candidates[1:]
-    problem = _problem(report, candidates)
-
-    def margin(weights: dict[str, float] | None = None) -> float:
-        effective = problem.effective_weights(weights)
-        return problem.score(winner, effective) - max(problem.score(r, effective) for r in rivals)
-
-    current = dict(problem.weights)
+    names = {c.criterion: c.name for c in report.criteria}
     rows = [
-        _svg.TornadoRow(
-            label=f"{c.name} (weight {c.weight:g})",
-            at_zero=round(margin({**current, c.criterion: 0.0}), 3),
-            at_max=round(margin({**current, c.criterion: MAX_WEIGHT}), 3),
-        )
-        for c in report.criteria
-        if c.weight > 0
+        _svg.TornadoRow(label=f"{names[b.criterion]} (weight {b.weight:g})", at_zero=b.at_zero, at_max=b.at_max)
+        for b in report.tornado
     ]
-    rows.sort(key=lambda r: -abs(r.at_max - r.at_zero))  # stable: ties keep the report's order
+    top = report.aggregation.max_weight
     return _svg.tornado(
         "chart-tornado",
-        f"How each weight moves the lead of {report.framework_name(winner)} over "
+        f"How each weight moves the lead of {report.framework_name(report.winner)} over "
         + (report.framework_name(runner_up) if len(rivals) == 1 else "the best of the others"),
-        f"Each row sets one criterion's weight to 0 or to {MAX_WEIGHT:g}, all else as in the spec, and shows "
+        f"Each row sets one criterion's weight to 0 or to {top:g}, all else as in the spec, and shows "
         "the resulting score margin. Bars that cross the dashed line at 0 flip the pick.",
-        round(margin(), 3),
+        report.confidence.margin,
         rows,
-        (_svg.LegendItem("low", "weight set to 0"), _svg.LegendItem("high", f"weight set to {MAX_WEIGHT:g}")),
+        (_svg.LegendItem("low", "weight set to 0"), _svg.LegendItem("high", f"weight set to {top:g}")),
         report.framework_name(runner_up) if len(rivals) == 1 else "another framework",
     )
 

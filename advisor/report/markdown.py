@@ -6,6 +6,7 @@ from __future__ import annotations
 from advisor.migration.model import MigrationPlan
 from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import (
+    ARITHMETIC_MEANING,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MODEL_DEPLOY_INTRO,
@@ -15,10 +16,14 @@ from advisor.report._text import (
     PROBE_COLUMNS,
     SHARPEN_TITLE,
     STACK_TITLE,
+    TIE_MEANING,
+    cap_meaning,
     comparison_line,
     delta,
     deploy_cells,
     draw_shares,
+    effective_cell,
+    group_lines,
     headline,
     md_cell,
     md_cite,
@@ -31,7 +36,6 @@ from advisor.report._text import (
     stack_heading,
     stack_rows,
     weight_cell,
-    weight_label,
 )
 from advisor.report.model import CitedEntry, ModelSummary, Recommendation
 
@@ -261,24 +265,21 @@ def _not_applicable(report: Recommendation) -> list[str]:
 def _criteria(report: Recommendation) -> list[str]:
     names = [s.name for s in report.ranking]  # the pick's column first, then in rank order
     ids = [s.framework for s in report.ranking]
-    groups = "; ".join(f"{g.name} weight {weight_label(g.weight)} ({g.share:.0%})" for g in report.groups)
     out = [
         "## Ratings per criterion",
         "",
         "Ratings run from 1 (poor) to 5 (excellent); 3 means no known difference. Each rating is 3 "
-        "plus the effects listed (knowledge entries; `rule:` terms come from this spec). The score "
-        "is the weighted mean over groups of each group's weighted mean rating; *Share* is each "
-        "criterion's resulting share of the score.",
+        "plus the effects listed (knowledge entries; `rule:` terms come from this spec). " + ARITHMETIC_MEANING,
         "",
-        f"Groups: {groups}.",
+        f"Groups: {'; '.join(group_lines(report))}.",
         "",
-        "| Criterion | Weight | Share | " + " | ".join(names) + " | Basis |",
-        "|---|---:|---:|" + "---:|" * len(ids) + "---|",
+        "| Criterion | Weight | Effective | Share | " + " | ".join(names) + " | Basis |",
+        "|---|---:|---:|---:|" + "---:|" * len(ids) + "---|",
     ]
     for c in report.criteria:
         if c.weight == 0 and all(not c.ratings[f].terms for f in ids):
             continue
-        cells = f"{c.share:.0%} | " + " | ".join(f"{c.ratings[f].value:.1f}" for f in ids)
+        cells = f"{effective_cell(c)} | {c.share:.0%} | " + " | ".join(f"{c.ratings[f].value:.1f}" for f in ids)
         basis = "; ".join(
             f"{f}: " + ", ".join(f"{t.source} {delta(t.delta)}" for t in c.ratings[f].terms)
             for f in ids
@@ -288,13 +289,10 @@ def _criteria(report: Recommendation) -> list[str]:
     zero = [c.name for c in report.criteria if c.weight == 0 and weight_cell(c) != "tie"]
     if zero:
         out += ["", f"Weight 0 (not part of the score for this spec): {', '.join(zero)}."]
-    if any(weight_cell(c) == "tie" for c in report.criteria):
-        out += [
-            "",
-            "*tie*: every candidate has the same rating, so the criterion cannot separate them and "
-            "takes no share. *(capped)*: nothing in this spec raised the criterion, so its default weight "
-            "is limited to 10% of the score.",
-        ]
+    marks = [TIE_MEANING] if any(weight_cell(c) == "tie" for c in report.criteria) else []
+    marks += [cap_meaning(report)] if any("capped" in weight_cell(c) for c in report.criteria) else []
+    if marks:
+        out += ["", " ".join(f"*{m.split(':', 1)[0]}*:{m.split(':', 1)[1]}" for m in marks)]
     return [*out, ""]
 
 

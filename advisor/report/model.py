@@ -1,8 +1,9 @@
 """The immutable recommendation that every renderer formats. Its JSON form is versioned.
 
 Bump ``REPORT_SCHEMA_VERSION`` (major) when a field is removed or changes meaning, (minor) when one
-is added. Numbers are rounded when the model is built, so every format shows the same figures and
-the JSON is byte-for-byte stable.
+is added. Computed numbers (scores, shares, margins, thresholds) are kept at full precision so that
+anyone can recompute them from the JSON's weights and ratings (docs/arithmetic.md); renderers round
+them for display with the same format everywhere. The JSON is byte-for-byte stable.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from advisor.migration.model import MigrationPlan
 from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
 
-REPORT_SCHEMA_VERSION = "1.5"  # 1.5: the probe section's own model (evidence.probe.model)
+# 2.0: one linear aggregation (effective weight = weight x group weight / group reference), shares and
+# scores at full precision, margins, the tornado and the aggregation's constants in the report.
+REPORT_SCHEMA_VERSION = "2.0"
 
 
 class _Frozen(BaseModel):
@@ -37,18 +40,20 @@ class RatingOut(_Frozen):
 
 
 class WeightStepOut(_Frozen):
-    source: str  # rule:<id>, spec:priorities, default, model:tie or model:default-cap
+    source: str  # rule:<id>, spec:priorities, default, model:tie or model:background-cap
     op: Literal["default", "set", "add", "scale", "priority", "tie", "cap"]
     value: float
 
 
 class GroupScore(_Frozen):
-    """A group of criteria: its weight and the share of the score it carries."""
+    """A group of criteria: its weight (a multiplier on its criteria), its reference weight, its share."""
 
     group: str
     name: str
     weight: float
-    share: float
+    base_weight: float  # before the spec's priority
+    reference: float  # N_g: the summed criterion weight at which the group counts once
+    share: float  # the sum of its criteria's shares
     weight_steps: tuple[WeightStepOut, ...]
 
 
@@ -56,8 +61,10 @@ class CriterionScore(_Frozen):
     criterion: str
     name: str
     group: str
-    weight: float
-    share: float  # effective weight: the criterion's share of the final score
+    weight: float  # w_c, after rules, cap, priority and tie
+    base_weight: float  # before the spec's priority and a tie
+    effective_weight: float  # e_c = weight x group weight / group reference
+    share: float  # e_c over the sum of all e: the criterion's share of the score
     weight_steps: tuple[WeightStepOut, ...]
     ratings: dict[str, RatingOut]
 
@@ -74,7 +81,8 @@ class Exclusion(_Frozen):
 class FrameworkScore(_Frozen):
     framework: str
     name: str
-    score: float
+    score: float  # sum over criteria of share x rating
+    margin: float | None  # the pick's score minus this one (0 for the pick; None when excluded or no pick)
     rank: int
     excluded: bool
     exclusions: tuple[Exclusion, ...]
@@ -97,10 +105,33 @@ class TippingPoint(_Frozen):
     kind: Literal["weight", "group_weight", "rating"]
     target: str  # criterion id, or group id for group_weight
     framework: str | None  # for rating tipping points: whose rating moves
+    direction: Literal["raise", "lower"]
     current: float
-    threshold: float
+    threshold: float  # where the gap is exactly 0; any change past it makes new_winner the pick
     new_winner: str
     text: str
+
+
+class TornadoBar(_Frozen):
+    """The pick's margin over the best other candidate with one criterion's weight at 0 and at the maximum."""
+
+    criterion: str
+    weight: float
+    at_zero: float
+    rival_at_zero: str
+    at_max: float
+    rival_at_max: str
+
+
+class Aggregation(_Frozen):
+    """The constants of the aggregation, so a reader can redo every number (docs/arithmetic.md)."""
+
+    formula: str = (
+        "effective weight = weight x group weight / group reference; "
+        "share = effective weight / sum of effective weights; score = sum of share x rating"
+    )
+    max_weight: float
+    background_cap: float  # a background criterion weighs at most this times its group's reference
 
 
 class Confidence(_Frozen):
@@ -263,6 +294,8 @@ class Recommendation(_Frozen):
     ranking: tuple[FrameworkScore, ...]
     confidence: Confidence | None
     tipping_points: tuple[TippingPoint, ...]
+    tornado: tuple[TornadoBar, ...]  # widest first; empty with fewer than two candidates
+    aggregation: Aggregation
     reasons: tuple[Reason, ...]
     groups: tuple[GroupScore, ...]
     criteria: tuple[CriterionScore, ...]

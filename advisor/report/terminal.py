@@ -39,18 +39,20 @@ from advisor.report._terminal_layout import (
     terminal_width,
 )
 from advisor.report._text import (
+    ARITHMETIC_MEANING,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MARGIN_COLUMN,
     MARGIN_MEANING,
     MODEL_TITLE,
     PROBE_COLUMNS,
-    SHARE_MEANING,
     SHARPEN_TITLE,
     STACK_TITLE,
     comparison_line,
     deploy_cells,
     draw_shares,
+    effective_cell,
+    group_lines,
     headline,
     model_intro,
     probe_cells,
@@ -210,12 +212,13 @@ def _confidence(report: Recommendation) -> Iterator[RenderableType]:
 
 def _criteria(report: Recommendation) -> RenderableType:
     ids = [s.framework for s in report.ranking]  # the pick's column first, then in rank order
-    columns = [Col("Criterion"), Col("Weight", right=True), Col("Share", right=True)]
+    columns = [Col("Criterion"), Col("Weight", right=True), Col("Eff.", right=True), Col("Share", right=True)]
     grid = table("Ratings per criterion (1-5)", columns + [Col(report.framework_name(f), right=True) for f in ids])
-    groups = ", ".join(f"{g.name} {g.share:.0%}" for g in report.groups if g.share > 0)
-    grid.caption, grid.caption_justify = Text(f"{SHARE_MEANING} By group: {groups}."), "left"
+    groups = "; ".join(group_lines(report))
+    grid.caption, grid.caption_justify = Text(f"{ARITHMETIC_MEANING} Groups: {groups}."), "left"
     for c in shown_criteria(report):
-        add_row(grid, [c.name, weight_cell(c), f"{c.share:.0%}", *(f"{c.ratings[f].value:.1f}" for f in ids)])
+        cells = [c.name, weight_cell(c), effective_cell(c), f"{c.share:.0%}"]
+        add_row(grid, [*cells, *(f"{c.ratings[f].value:.1f}" for f in ids)])
     return grid
 
 

@@ -16,6 +16,7 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.migration.model import MigrationPlan
 from advisor.migration.plan import plan_migration
 from advisor.report.model import (
+    Aggregation,
     Confidence,
     CriterionScore,
     Evidence,
@@ -26,18 +27,21 @@ from advisor.report.model import (
     RatingOut,
     Recommendation,
     TermOut,
+    TornadoBar,
 )
 from advisor.rules.engine import RuleOutcome, apply_rules
 from advisor.rules.facts import rule_facts
 from advisor.rules.model import Rule
 from advisor.scoring import confidence as conf
+from advisor.scoring import sensitivity
+from advisor.scoring.aggregate import Problem
 from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
 from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings, not_applicable
 from advisor.scoring.stack import recommend_stack
 from advisor.scoring.unknowns import unknowns
-from advisor.scoring.weights import MAX_WEIGHT, Weighted, compute_weights, follow_relevance
+from advisor.scoring.weights import BACKGROUND_CAP, MAX_WEIGHT, Weighted, compute_weights, mark_ties
 from advisor.spec.model import ProjectSpec
 
 if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up stays light
@@ -86,26 +90,25 @@ def evaluate(
     required = required_capabilities(spec, outcome.requirements)
     checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
     candidates = [fw for fw in frameworks if not checks[fw][0]]
-    weights, group_weights = follow_relevance(
-        kb, weights, group_weights, {k: r.value for k, r in ratings.items()}, candidates
-    )
-    problem = conf.Problem(
+    weights = mark_ties(kb, weights, {k: r.value for k, r in ratings.items()}, candidates)
+    problem = Problem(
         candidates=candidates,
         criteria=list(kb.criteria),
-        weights={c: w for c, (w, _) in weights.items()},
+        weights={c: w.value for c, w in weights.items()},
         ratings={k: r.value for k, r in ratings.items()},
         sds={k: r.sd for k, r in ratings.items()},
         group_of={c: criterion.group for c, criterion in kb.criteria.items()},
-        group_weights={g: w for g, (w, _) in group_weights.items()},
+        group_weights={g: w.value for g, w in group_weights.items()},
+        group_reference={g: kb.group_reference(g) for g in kb.groups},
     )
-    effective = problem.effective_weights()
-    if sum(effective.values()) <= 0:
+    shares = problem.shares()
+    if sum(shares.values()) <= 0:
         raise SpecError(
             "every criterion or group has weight 0; give at least one a weight above 0",
             path=spec_file,
             field="priorities",
         )
-    scores = {fw: round(problem.score(fw), 3) for fw in frameworks}
+    scores = {fw: problem.score(fw, shares) for fw in frameworks}
     order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
     winner = order[0] if candidates else None
     rule_index = {r.id: r for r in rules}
@@ -131,6 +134,7 @@ def evaluate(
                 framework=fw,
                 name=kb.frameworks[fw].name,
                 score=scores[fw],
+                margin=scores[winner] - scores[fw] if winner and fw in candidates else None,
                 rank=i + 1,
                 excluded=bool(checks[fw][0]),
                 exclusions=tuple(checks[fw][0]),
@@ -140,9 +144,11 @@ def evaluate(
         ),
         confidence=_confidence(problem, winner, order, scores, seed, draws, spec, kb, classic) if winner else None,
         tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
+        tornado=_tornado(problem, winner),
+        aggregation=Aggregation(max_weight=MAX_WEIGHT, background_cap=BACKGROUND_CAP),
         reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
-        groups=_groups(kb, group_weights, effective),
-        criteria=_criteria(kb, weights, ratings, effective),
+        groups=_groups(kb, group_weights, problem),
+        criteria=_criteria(kb, weights, ratings, problem),
         notes=tuple(Note(source=f"rule:{n.rule_id}", text=n.text, cites=n.cites) for n in outcome.notes),
         fired_rules=_fired(outcome, rule_index),
         evidence=_evidence(evidence, measured),
@@ -211,8 +217,24 @@ def _migration_cites(plan: MigrationPlan | None) -> list[str]:
     return [*plan.cites, *(c for row in plan.api_map for c in row.cites)]
 
 
+def _tornado(problem: Problem, winner: str | None) -> tuple[TornadoBar, ...]:
+    if winner is None or len(problem.candidates) < 2:
+        return ()
+    return tuple(
+        TornadoBar(
+            criterion=bar.criterion,
+            weight=bar.weight,
+            at_zero=bar.at_zero,
+            rival_at_zero=bar.rival_at_zero,
+            at_max=bar.at_max,
+            rival_at_max=bar.rival_at_max,
+        )
+        for bar in sensitivity.tornado(problem, winner, MAX_WEIGHT)
+    )
+
+
 def _confidence(
-    problem: conf.Problem,
+    problem: Problem,
     winner: str,
     order: list[str],
     scores: Mapping[str, float],
@@ -235,7 +257,7 @@ def _confidence(
         win_probability=round(probability, 3),
         level=level,  # type: ignore[arg-type]
         capped=capped,
-        margin=round(margin, 3) if margin is not None else None,
+        margin=margin,
         shares={fw: round(shares.get(fw, 0.0), 3) for fw in order if fw in problem.candidates},
         draws=draws,
         seed=seed,
@@ -284,14 +306,17 @@ def honesty_caps(
     return out
 
 
-def _groups(kb: KnowledgeBase, weights: Weighted, effective: Mapping[str, float]) -> tuple[GroupScore, ...]:
+def _groups(kb: KnowledgeBase, weights: Weighted, problem: Problem) -> tuple[GroupScore, ...]:
+    shares = problem.shares()
     return tuple(
         GroupScore(
             group=g,
             name=group.name,
-            weight=weights[g][0],
-            weight_steps=weights[g][1],
-            share=round(sum(e for c, e in effective.items() if kb.criteria[c].group == g), 3),
+            weight=weights[g].value,
+            base_weight=weights[g].base,
+            reference=problem.group_reference[g],
+            share=sum(s for c, s in shares.items() if kb.criteria[c].group == g),
+            weight_steps=weights[g].steps,
         )
         for g, group in kb.groups.items()
     )
@@ -301,16 +326,19 @@ def _criteria(
     kb: KnowledgeBase,
     weights: Weighted,
     ratings: Mapping[tuple[str, str], Rating],
-    effective: Mapping[str, float],
+    problem: Problem,
 ) -> tuple[CriterionScore, ...]:
+    effective, shares = problem.effective(), problem.shares()
     return tuple(
         CriterionScore(
             criterion=c,
             name=criterion.name,
             group=criterion.group,
-            weight=weights[c][0],
-            share=round(effective[c], 3),
-            weight_steps=weights[c][1],
+            weight=weights[c].value,
+            base_weight=weights[c].base,
+            effective_weight=effective[c],
+            share=shares[c],
+            weight_steps=weights[c].steps,
             ratings={
                 fw: RatingOut(
                     value=ratings[(c, fw)].value,

@@ -8,7 +8,8 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.report.model import CitedEntry, Exclusion, Reason, ReferenceOut, TippingPoint
 from advisor.rules.engine import RuleOutcome
 from advisor.rules.model import Rule
-from advisor.scoring import confidence as conf
+from advisor.scoring import sensitivity
+from advisor.scoring.aggregate import Problem
 from advisor.scoring.ratings import Rating, Term
 
 MAX_REASONS_FOR, MAX_REASONS_AGAINST = 6, 3
@@ -28,7 +29,7 @@ def term_cites(terms: Sequence[Term], rule_index: Mapping[str, Rule]) -> list[st
 
 
 def reasons(
-    problem: conf.Problem,
+    problem: Problem,
     order: Sequence[str],
     kb: KnowledgeBase,
     ratings: Mapping[tuple[str, str], Rating],
@@ -36,7 +37,7 @@ def reasons(
 ) -> tuple[Reason, ...]:
     """The criteria that separate the top two, each with its share of the margin and its sources."""
     first, second = order[0], order[1]
-    effective = problem.effective_weights()
+    effective = problem.shares()
     shares = []
     for c in kb.criteria:
         gap = ratings[(c, first)].value - ratings[(c, second)].value
@@ -60,7 +61,7 @@ def reasons(
             Reason(
                 criterion=c,
                 favours=favours,
-                contribution=round(share, 3),
+                contribution=share,
                 text=text,
                 cites=tuple(term_cites(ordered, rule_index)),
             )
@@ -68,40 +69,45 @@ def reasons(
     return tuple(out)
 
 
-def tipping_points(
-    problem: conf.Problem, winner: str, kb: KnowledgeBase, max_weight: float
-) -> tuple[TippingPoint, ...]:
-    """The smallest single changes (one weight, or one rating) that would change the pick."""
+def tipping_points(problem: Problem, winner: str, kb: KnowledgeBase, max_weight: float) -> tuple[TippingPoint, ...]:
+    """The smallest single changes (one weight, or one rating) that would change the pick, worded by direction."""
     name = {fw: kb.frameworks[fw].name for fw in kb.frameworks}
     out = []
-    for tip in _each_rival(conf.weight_tips(problem, winner, max_weight), MAX_WEIGHT_TIPS):
-        verb = "Raising" if tip.threshold > tip.current else "Lowering"
+    for tip in _each_rival(sensitivity.weight_tips(problem, winner, max_weight), MAX_WEIGHT_TIPS):
         what = f"the {kb.groups[tip.target].name} group" if tip.kind == "group_weight" else kb.criteria[tip.target].name
-        out.append(
-            _tip(
-                tip,
-                f"{verb} the weight of {what} from {tip.current:g} to "
-                f"{tip.threshold:.2f} or {'more' if tip.threshold > tip.current else 'less'} "
-                f"makes {name[tip.new_winner]} the pick.",
-            )
-        )
-    for tip in _each_rival(conf.rating_tips(problem, winner), MAX_RATING_TIPS):
+        if tip.direction == "raise":
+            text = f"Raising the weight of {what} from {tip.current:g} to {tip.threshold:.2f} or more"
+        elif round(tip.threshold, 2) > 0:
+            text = f"Lowering the weight of {what} from {tip.current:g} to {tip.threshold:.2f} or less"
+        else:
+            text = f"Only dropping {what} entirely (weight 0, from {tip.current:g})"
+        out.append(_tip(tip, f"{text} makes {name[tip.new_winner]} the pick."))
+    for tip in _each_rival(sensitivity.rating_tips(problem, winner), MAX_RATING_TIPS):
         assert tip.framework is not None
+        now, then = distinct(tip.current, tip.threshold)
         out.append(
             _tip(
                 tip,
-                f"If {name[tip.framework]}'s {kb.criteria[tip.target].name} rating "
-                f"were {tip.threshold:.1f} instead of {tip.current:.1f}, "
+                f"If {name[tip.framework]}'s {kb.criteria[tip.target].name} rating were {then} instead of {now}, "
                 f"{name[tip.new_winner]} would be the pick.",
             )
         )
     return tuple(out)
 
 
-def _each_rival(tips: list[conf.Tip], limit: int) -> list[conf.Tip]:
+def distinct(current: float, threshold: float) -> tuple[str, str]:
+    """Both numbers with the fewest decimals (1 to 3) that tell them apart: never "4.2 instead of 4.2"."""
+    for digits in (1, 2, 3):
+        if round(current, digits) != round(threshold, digits):
+            return f"{current:.{digits}f}", f"{threshold:.{digits}f}"
+    word = "just above" if threshold > current else "just below"
+    return f"{current:.3f}", f"{word} {current:.3f}"
+
+
+def _each_rival(tips: list[sensitivity.Tip], limit: int) -> list[sensitivity.Tip]:
     """The first ``limit`` tips (closest first), but the closest tip of every rival among them: with
     three candidates the report must say what would make each non-winner the pick, not only the runner-up."""
-    chosen: list[conf.Tip] = []
+    chosen: list[sensitivity.Tip] = []
     for tip in tips:
         if all(t.new_winner != tip.new_winner for t in chosen):
             chosen.append(tip)
@@ -114,13 +120,14 @@ def _each_rival(tips: list[conf.Tip], limit: int) -> list[conf.Tip]:
     return sorted(chosen[: max(limit, len({t.new_winner for t in chosen}))], key=lambda t: order[id(t)])
 
 
-def _tip(tip: conf.Tip, text: str) -> TippingPoint:
+def _tip(tip: sensitivity.Tip, text: str) -> TippingPoint:
     return TippingPoint(
-        kind=tip.kind,
+        kind=tip.kind,  # type: ignore[arg-type]
         target=tip.target,
-        framework=tip.framework,  # type: ignore[arg-type]
-        current=round(tip.current, 3),
-        threshold=round(tip.threshold, 3),
+        framework=tip.framework,
+        direction=tip.direction,  # type: ignore[arg-type]
+        current=tip.current,
+        threshold=tip.threshold,
         new_winner=tip.new_winner,
         text=text,
     )

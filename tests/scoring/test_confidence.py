@@ -1,4 +1,4 @@
-"""The Monte Carlo is reproducible and the tipping points are exact."""
+"""The Monte Carlo is reproducible and tracks the margin; the tipping points are exact."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from advisor.scoring.confidence import Problem, level, rating_tips, weight_tips, win_probability
+from advisor.scoring.aggregate import Problem
+from advisor.scoring.confidence import level, win_probability
+from advisor.scoring.sensitivity import rating_tips, weight_tips
 
 
 def _problem(
@@ -19,6 +21,7 @@ def _problem(
     criteria = list(weights)
     ratings = {(c, "a"): a[c] for c in criteria} | {(c, "b"): b[c] for c in criteria}
     group_of = groups or {c: "g" for c in criteria}
+    names = set(group_of.values())
     return Problem(
         ["a", "b"],
         criteria,
@@ -26,7 +29,8 @@ def _problem(
         ratings,
         {k: 0.3 for k in ratings},
         group_of,
-        group_weights or {g: 1.0 for g in set(group_of.values())},
+        group_weights or {g: 1.0 for g in names},
+        {g: 2.0 for g in names},
     )
 
 
@@ -45,7 +49,9 @@ def test_probability_tracks_the_margin() -> None:
 
 
 def test_single_candidate_is_certain() -> None:
-    only = Problem(["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds, BASE.group_of, BASE.group_weights)
+    only = Problem(
+        ["a"], BASE.criteria, BASE.weights, BASE.ratings, BASE.sds, BASE.group_of, BASE.group_weights, {"g": 2.0}
+    )
     assert win_probability(only, "a", 100, 0) == 1.0
 
 
@@ -69,38 +75,38 @@ def test_weight_tipping_points_flip_exactly_at_the_threshold(
         {c: r[3] for c, r in zip(criteria, rows, strict=False)},
         dict(zip("xyz", group_weights, strict=False)),
     )
-    winner = max(("a", "b"), key=problem.score)
-    assume(abs(problem.score("a") - problem.score("b")) > 1e-6)  # a tie has no direction to tip
+    scores = problem.scores()
+    winner = max(("a", "b"), key=scores.__getitem__)
+    assume(abs(scores["a"] - scores["b"]) > 1e-6)  # a tie has no direction to tip
     for tip in weight_tips(problem, winner, max_weight=5):
         for side, expect_winner in ((-1e-7, winner), (1e-7, tip.new_winner)):
             step = side if tip.threshold > tip.current else -side
-            value = max(0.0, tip.threshold + step)
-            if tip.kind == "group_weight":
-                effective = problem.effective_weights(group_weights=dict(problem.group_weights) | {tip.target: value})
-            else:
-                effective = problem.effective_weights(weights=dict(problem.weights) | {tip.target: value})
-            scores = {f: problem.score(f, effective) for f in ("a", "b")}
-            if abs(scores["a"] - scores["b"]) > 1e-9:
-                assert max(scores, key=scores.__getitem__) == expect_winner, tip
+            moved = problem.with_weight(tip.target, max(0.0, tip.threshold + step)).scores()
+            if abs(moved["a"] - moved["b"]) > 1e-9:
+                assert max(moved, key=moved.__getitem__) == expect_winner, tip
 
 
-def test_effective_weights_share_each_group() -> None:
-    problem = _problem(
+def test_effective_weights_multiply_by_the_group_and_divide_by_its_reference() -> None:
+    problem = Problem(
+        ["a", "b"],
+        ["x", "y", "z"],
         {"x": 1, "y": 3, "z": 2},
-        {"x": 1, "y": 1, "z": 1},
-        {"x": 1, "y": 1, "z": 1},
+        {(c, f): 3.0 for c in "xyz" for f in "ab"},
+        {(c, f): 0.3 for c in "xyz" for f in "ab"},
         {"x": "g1", "y": "g1", "z": "g2"},
         {"g1": 1, "g2": 3},
+        {"g1": 4, "g2": 2},
     )
-    assert problem.effective_weights() == pytest.approx({"x": 0.0625, "y": 0.1875, "z": 0.75})
+    assert problem.effective() == pytest.approx({"x": 0.25, "y": 0.75, "z": 3.0})
+    assert problem.shares() == pytest.approx({"x": 0.0625, "y": 0.1875, "z": 0.75})
 
 
 def test_rating_tipping_point_is_exact() -> None:
     tips = rating_tips(BASE, "a")
     assert tips
     tip = tips[0]
-    ratings = dict(BASE.ratings) | {(tip.target, tip.framework): tip.threshold}
-    moved = Problem(BASE.candidates, BASE.criteria, BASE.weights, ratings, BASE.sds, BASE.group_of, BASE.group_weights)
+    assert tip.framework is not None
+    moved = BASE.with_rating(tip.target, tip.framework, tip.threshold)
     assert moved.score("a") == pytest.approx(moved.score("b"))
 
 

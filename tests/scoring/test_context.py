@@ -78,18 +78,18 @@ def test_unknown_codebase_size_keeps_migration_cost_weighted_and_widens_it(
     assert _criterion(greenfield, "migration_cost").weight == 0
 
 
-def test_tpu_commitment_weighs_like_a_required_target(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+def test_tpu_commitment_weighs_hardware_support_at_the_top(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    """Committed TPUs give hardware support the top weight without raising the rest of its group."""
     tpu = _report(
         "name: tpu team\ntask: {domain: vision}\n"
         "infrastructure: {accelerators: [tpu], committed_accelerators: [tpu]}\n",
         kb,
         rules,
     )
-    android = _report(
-        "name: app\ntask: {domain: vision}\ndeployment: {targets: [{kind: android, required: true}]}\n", kb, rules
-    )
-    assert _criterion(tpu, "hardware_support").weight == _criterion(android, "mobile_edge").weight
-    assert _group(tpu, "performance").weight == _group(android, "deployment").weight
+    hardware = _criterion(tpu, "hardware_support")
+    assert hardware.weight == 5 and _group(tpu, "performance").weight == 1
+    performance = [c for c in tpu.criteria if c.group == "performance" and c.criterion != "hardware_support"]
+    assert all(hardware.effective_weight > c.effective_weight for c in performance)
 
 
 def test_prototype_horizon_lowers_the_ecosystem_share(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
