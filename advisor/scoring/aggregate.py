@@ -18,6 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+TIE_DIGITS = 10  # scores equal to this many decimals are a tie, broken by the knowledge base's order
+
+
+def rank_key(score: float) -> float:
+    """A score as ranking compares it: rounding noise (3.0909090909090904 vs ...091) is no lead."""
+    return round(score, TIE_DIGITS)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -56,7 +63,7 @@ class Problem:
     def leader(self) -> str:
         """The candidate with the highest score; ties go to the earlier candidate (the knowledge base's order)."""
         scores = self.scores()
-        return max(self.candidates, key=lambda fw: (scores[fw], -list(self.candidates).index(fw)))
+        return max(self.candidates, key=lambda fw: (rank_key(scores[fw]), -list(self.candidates).index(fw)))
 
     def with_weight(self, target: str, value: float) -> Problem:
         """The problem with criterion or group ``target`` at ``value`` (a priority's effect on the numbers)."""

@@ -34,7 +34,7 @@ from advisor.rules.facts import rule_facts
 from advisor.rules.model import Rule
 from advisor.scoring import confidence as conf
 from advisor.scoring import sensitivity
-from advisor.scoring.aggregate import Problem
+from advisor.scoring.aggregate import Problem, rank_key
 from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
@@ -109,7 +109,7 @@ def evaluate(
             field="priorities",
         )
     scores = {fw: problem.score(fw, shares) for fw in frameworks}
-    order = sorted(frameworks, key=lambda fw: (fw not in candidates, -scores[fw], frameworks.index(fw)))
+    order = sorted(frameworks, key=lambda fw: (fw not in candidates, -rank_key(scores[fw]), frameworks.index(fw)))
     winner = order[0] if candidates else None
     rule_index = {r.id: r for r in rules}
     migration = plan_migration(spec, kb, winner, measured_routes(evidence, winner)) if winner else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.scoring.aggregate import Problem
+from advisor.scoring.aggregate import Problem, rank_key
 from advisor.scoring.ratings import HIGHEST, LOWEST
 
 _NUDGE = 1e-6  # how far past a threshold a tip is checked: far below any rounding the report shows
@@ -96,7 +96,7 @@ def margin(problem: Problem, winner: str) -> tuple[float, str]:
     """The pick's lead over the best other candidate, and who that is."""
     scores = problem.scores()
     order = list(problem.candidates)
-    rival = max((f for f in order if f != winner), key=lambda f: (scores[f], -order.index(f)))
+    rival = max((f for f in order if f != winner), key=lambda f: (rank_key(scores[f]), -order.index(f)))
     return scores[winner] - scores[rival], rival
 
 
