@@ -1,7 +1,9 @@
 """The casebook: scenarios with the outcome the documented evidence supports, run through the real engine.
 
 Each case (``tests/casebook/<id>.yaml``) holds a project spec as a user would write it, the expected
-outcome (a pick, or ``close``: either pick, but not with high confidence), the knowledge ids the report
+outcome (a pick, or ``close``: either pick, but with the pick winning at most ``CLOSE_MAX`` of the
+perturbed draws, never with high confidence), optionally the band its win probability must fall in, the
+knowledge ids the report
 must cite, the ids it must not cite (facts about hardware or targets the project does not use), the
 stale claims it must never present as current, and the reasoning with its citations. The expectations
 come from the evidence, not from the tool's output: a failing case points at a fact or a modelling
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from advisor._model import StrictModel
 from advisor.errors import AdvisorError, DataError
@@ -33,6 +35,7 @@ from advisor.yaml_io import read_yaml
 
 CASEBOOK_DIR = Path(__file__).resolve().parent.parent / "tests" / "casebook"
 CLOSE = "close"
+CLOSE_MAX = 0.80  # a close call: the pick wins at most this share of the perturbed draws
 Level = Literal["high", "medium", "low"]
 CaseId = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 # A seed article as the knowledge base cites it (seed:<file>), e.g. seed:003_35e75c1995a3b4ed.txt.
@@ -45,6 +48,13 @@ class Expectation(StrictModel):
     pick: str = Field(description="A framework id, or 'close' (either pick, confidence level not high).")
     confidence_not: list[Level] = Field(
         default_factory=list, description="Confidence levels the pick must not be claimed with."
+    )
+    win_probability: tuple[Annotated[float, Field(ge=0, le=1)], Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        None,
+        description=(
+            f"[low, high]: the band the pick's share of the perturbed draws must fall in (for 'close' the "
+            f"default is [0, {CLOSE_MAX}], and a stated band may not reach above {CLOSE_MAX})."
+        ),
     )
     pick_not: list[str] = Field(
         default_factory=list,
@@ -67,6 +77,21 @@ class Expectation(StrictModel):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _band(self) -> Expectation:
+        band = self.win_probability
+        if band is not None and band[0] > band[1]:
+            raise ValueError("win_probability must be [low, high] with low <= high")
+        if band is not None and self.pick == CLOSE and band[1] > CLOSE_MAX:
+            raise ValueError(f"a close call's win_probability band may not reach above {CLOSE_MAX}")
+        return self
+
+    def band(self) -> tuple[float, float] | None:
+        """The win-probability band the pick must fall in (a close call has one even when none is stated)."""
+        if self.win_probability is not None:
+            return self.win_probability
+        return (0.0, CLOSE_MAX) if self.pick == CLOSE else None
 
 
 class Case(StrictModel):
@@ -171,6 +196,12 @@ def check_case(case: Case, report: Recommendation, kb: KnowledgeBase, rules: Seq
         problems.append(f"expected {expect.pick}, got {report.winner}")
     if level is not None and level in expect.confidence_not:
         problems.append(f"confidence must not be {level}")
+    band = expect.band()
+    if band is not None and probability is not None and not band[0] <= probability <= band[1]:
+        what = "a close call" if expect.pick == CLOSE and expect.win_probability is None else "the expected band"
+        problems.append(
+            f"the pick wins {probability:.0%} of the draws, outside {what} ({band[0]:.0%} to {band[1]:.0%})"
+        )
     for framework in expect.pick_not:
         if framework not in kb.frameworks:
             problems.append(f"pick_not names '{framework}', which is not a framework id")
@@ -221,6 +252,9 @@ def expected_text(expect: Expectation) -> str:
     text = expect.pick
     if expect.confidence_not:
         text += f" (not {'/'.join(expect.confidence_not)})"
+    band = expect.band()
+    if band is not None:
+        text += f" ({band[0]:.0%}-{band[1]:.0%})"
     if expect.pick_not:
         text += f", not {'/'.join(expect.pick_not)}"
     return text

@@ -147,3 +147,42 @@ def test_readme_shows_the_current_casebook_table() -> None:
     assert match.group(1) == render_markdown(run_cases(load_cases(), kb, rules)), (
         "README casebook table is stale: paste `python -m advisor.casebook --markdown`"
     )
+
+
+def _write_close_case(folder: Path, case_id: str, expect: str) -> None:
+    (folder / f"{case_id}.yaml").write_text(
+        f"""id: {case_id}
+title: An LLM lab that is not a close call
+persona: researcher
+spec:
+  name: LLM lab
+  task: {{domain: llm_finetuning, architecture: adapted, pretrained_sources: [huggingface]}}
+  team: {{experience: {{pytorch: expert}}}}
+expect:
+{expect}
+reasoning: Hugging Face weights for an expert PyTorch team (hf-transformers-v5-pytorch-only) are no close call.
+""",
+        encoding="utf-8",
+    )
+
+
+def test_close_means_close(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A close call fails when the pick wins more than 80 % of the draws, whatever the label says."""
+    _write_close_case(tmp_path, "not-close", "  pick: close")
+    assert main(["--dir", str(tmp_path)]) == 1
+    assert "outside a close call (0% to 80%)" in capsys.readouterr().out
+
+
+def test_a_case_may_state_its_confidence_band(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _write_close_case(tmp_path, "sure", "  pick: pytorch\n  win_probability: [0.95, 1.0]")
+    assert main(["--dir", str(tmp_path)]) == 0
+    _write_close_case(tmp_path, "sure", "  pick: pytorch\n  win_probability: [0.2, 0.6]")
+    assert main(["--dir", str(tmp_path)]) == 1
+    assert "outside the expected band (20% to 60%)" in capsys.readouterr().out
+
+
+def test_a_close_band_may_not_reach_above_the_close_limit(tmp_path: Path) -> None:
+    _write_close_case(tmp_path, "wide", "  pick: close\n  win_probability: [0.5, 0.95]")
+    with pytest.raises(CaseError) as err:
+        load_case(tmp_path / "wide.yaml")
+    assert "may not reach above 0.8" in str(err.value)
