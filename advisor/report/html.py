@@ -8,7 +8,10 @@ timestamps beyond the report's own ``generated_at``, no random ids.
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,12 +48,77 @@ from advisor.report._text import (
     weight_label,
 )
 from advisor.report.model import ProbeFramework, ProbeRow, Recommendation
+from advisor.scoring.sensitivity import MAX_RATING_TIPS, MAX_WEIGHT_TIPS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def render(report: Recommendation) -> str:
     return _environment().get_template("report.html.j2").render(report=report, view=_view(report))
+
+
+WHATIF_SCRIPT = TEMPLATES / "whatif.js"
+WHATIF_TOLERANCE = 1e-9  # how far the page's numbers may be from the engine's golden vectors
+
+
+@functools.cache
+def whatif_script() -> tuple[str, str]:
+    """The what-if page's script and its CSP source (``'sha256-...'``): the only script the page may run."""
+    text = WHATIF_SCRIPT.read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return text, f"'sha256-{digest}'"
+
+
+def script_json(data: object) -> str:
+    """JSON that is safe inside a ``<script type="application/json">`` element: no ``<``, ``>`` or ``&``
+    (so no ``</script>`` or comment opener), ASCII only (so no line separators); the page parses it."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _whatif(report: Recommendation) -> dict[str, Any] | None:
+    """What the what-if section draws and the data its script reads (the engine's numbers, as data)."""
+    if report.whatif is None:
+        return None
+    own = report.whatif.priorities
+    candidates = list(report.whatif.candidates)
+    criteria = [
+        {
+            "id": c.criterion,
+            "name": c.name,
+            "group": c.group,
+            "base": c.base_weight,
+            "value": own.get(c.criterion, c.base_weight),
+            "tied": len(candidates) > 1 and len({c.ratings[f].value for f in candidates}) == 1,
+            "ratings": {f: c.ratings[f].value for f in candidates},
+        }
+        for c in report.criteria
+    ]
+    groups = [
+        {
+            "id": g.group,
+            "name": g.name,
+            "base": g.base_weight,
+            "value": own.get(g.group, g.base_weight),
+            "reference": g.reference,
+        }
+        for g in report.groups
+    ]
+    data = {
+        "project": report.project,
+        "frameworks": [{"id": s.framework, "name": s.name} for s in report.ranking],
+        "candidates": candidates,
+        "criteria": [{k: v for k, v in c.items() if k not in ("value", "tied")} for c in criteria],
+        "groups": [{k: v for k, v in g.items() if k != "value"} for g in groups],
+        "priorities": own,
+        "max_weight": report.aggregation.max_weight,
+        "max_weight_tips": MAX_WEIGHT_TIPS,
+        "max_rating_tips": MAX_RATING_TIPS,
+        "tolerance": WHATIF_TOLERANCE,
+        "vectors": [v.model_dump(mode="json") for v in report.whatif.vectors],
+    }
+    script, source = whatif_script()
+    return {"criteria": criteria, "groups": groups, "data": script_json(data), "script": script, "csp": source}
 
 
 @functools.cache
@@ -85,6 +153,7 @@ def _view(report: Recommendation) -> dict[str, Any]:
     ids = list(names)  # the criteria table's column order (rank order), as in the Markdown report
     first = report.ranking[0].framework
     return {
+        "whatif": _whatif(report),
         "headline": headline(report),
         "draw_shares": draw_shares(report),
         "names": names,

@@ -123,6 +123,37 @@ class TornadoBar(_Frozen):
     rival_at_max: str
 
 
+class WhatIfRank(_Frozen):
+    framework: str
+    score: float
+
+
+class WhatIfTip(_Frozen):
+    kind: Literal["weight", "group_weight", "rating"]
+    target: str
+    framework: str | None
+    threshold: float
+    new_winner: str
+
+
+class WhatIfVector(_Frozen):
+    """The engine's result for one set of priorities: the page recomputes it on load and must agree."""
+
+    priorities: dict[str, float]  # the spec's own priorities with this setting's changes on top
+    ranking: tuple[WhatIfRank, ...]  # candidates only, best first
+    shares: dict[str, float]
+    tipping_points: tuple[WhatIfTip, ...]  # as the report would show them, weight tips first
+
+
+class WhatIf(_Frozen):
+    """What the live what-if page needs beyond the criteria and groups: the spec's own priorities, and
+    golden vectors that the page recomputes on load (a mismatch is shown as an error on the page)."""
+
+    candidates: tuple[str, ...]  # in the knowledge base's order, which breaks exact ties
+    priorities: dict[str, float]
+    vectors: tuple[WhatIfVector, ...]
+
+
 class Aggregation(_Frozen):
     """The constants of the aggregation, so a reader can redo every number (docs/arithmetic.md)."""
 
@@ -296,6 +327,7 @@ class Recommendation(_Frozen):
     tipping_points: tuple[TippingPoint, ...]
     tornado: tuple[TornadoBar, ...]  # widest first; empty with fewer than two candidates
     aggregation: Aggregation
+    whatif: WhatIf | None  # None when no framework is a candidate
     reasons: tuple[Reason, ...]
     groups: tuple[GroupScore, ...]
     criteria: tuple[CriterionScore, ...]

@@ -28,12 +28,13 @@ from advisor.report.model import (
     Recommendation,
     TermOut,
     TornadoBar,
+    WhatIf,
 )
 from advisor.rules.engine import RuleOutcome, apply_rules
 from advisor.rules.facts import rule_facts
 from advisor.rules.model import Rule
 from advisor.scoring import confidence as conf
-from advisor.scoring import sensitivity
+from advisor.scoring import sensitivity, whatif
 from advisor.scoring.aggregate import Problem, rank_key
 from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
 from advisor.scoring.constraints import check_framework, required_capabilities
@@ -146,6 +147,7 @@ def evaluate(
         tipping_points=tipping_points(problem, winner, kb, MAX_WEIGHT) if winner else (),
         tornado=_tornado(problem, winner),
         aggregation=Aggregation(max_weight=MAX_WEIGHT, background_cap=BACKGROUND_CAP),
+        whatif=_whatif(problem, weights, group_weights, spec) if candidates else None,
         reasons=reasons(problem, order, kb, ratings, rule_index) if len(order) > 1 else (),
         groups=_groups(kb, group_weights, problem),
         criteria=_criteria(kb, weights, ratings, problem),
@@ -215,6 +217,21 @@ def _migration_cites(plan: MigrationPlan | None) -> list[str]:
     if plan is None:
         return []
     return [*plan.cites, *(c for row in plan.api_map for c in row.cites)]
+
+
+def _whatif(problem: Problem, weights: Weighted, group_weights: Weighted, spec: ProjectSpec) -> WhatIf:
+    """The spec's priorities and the golden vectors the what-if page checks itself against."""
+    base_criteria = {c: w.base for c, w in weights.items()}
+    base_groups = {g: w.base for g, w in group_weights.items()}
+    own = dict(spec.priorities)
+    return WhatIf(
+        candidates=tuple(problem.candidates),
+        priorities=own,
+        vectors=tuple(
+            whatif.vector(whatif.with_priorities(problem, base_groups, base_criteria, setting), setting)
+            for setting in whatif.settings(problem, own)
+        ),
+    )
 
 
 def _tornado(problem: Problem, winner: str | None) -> tuple[TornadoBar, ...]:

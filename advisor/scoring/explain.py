@@ -13,7 +13,6 @@ from advisor.scoring.aggregate import Problem
 from advisor.scoring.ratings import Rating, Term
 
 MAX_REASONS_FOR, MAX_REASONS_AGAINST = 6, 3
-MAX_WEIGHT_TIPS, MAX_RATING_TIPS = 5, 3
 RULE = "rule:"
 
 
@@ -73,7 +72,8 @@ def tipping_points(problem: Problem, winner: str, kb: KnowledgeBase, max_weight:
     """The smallest single changes (one weight, or one rating) that would change the pick, worded by direction."""
     name = {fw: kb.frameworks[fw].name for fw in kb.frameworks}
     out = []
-    for tip in _each_rival(sensitivity.weight_tips(problem, winner, max_weight), MAX_WEIGHT_TIPS):
+    weight_tips, rating_tips = sensitivity.shown_tips(problem, winner, max_weight)
+    for tip in weight_tips:
         what = f"the {kb.groups[tip.target].name} group" if tip.kind == "group_weight" else kb.criteria[tip.target].name
         if tip.direction == "raise":
             text = f"Raising the weight of {what} from {tip.current:g} to {tip.threshold:.2f} or more"
@@ -82,7 +82,7 @@ def tipping_points(problem: Problem, winner: str, kb: KnowledgeBase, max_weight:
         else:
             text = f"Only dropping {what} entirely (weight 0, from {tip.current:g})"
         out.append(_tip(tip, f"{text} makes {name[tip.new_winner]} the pick."))
-    for tip in _each_rival(sensitivity.rating_tips(problem, winner), MAX_RATING_TIPS):
+    for tip in rating_tips:
         assert tip.framework is not None
         now, then = distinct(tip.current, tip.threshold)
         out.append(
@@ -102,22 +102,6 @@ def distinct(current: float, threshold: float) -> tuple[str, str]:
             return f"{current:.{digits}f}", f"{threshold:.{digits}f}"
     word = "just above" if threshold > current else "just below"
     return f"{current:.3f}", f"{word} {current:.3f}"
-
-
-def _each_rival(tips: list[sensitivity.Tip], limit: int) -> list[sensitivity.Tip]:
-    """The first ``limit`` tips (closest first), but the closest tip of every rival among them: with
-    three candidates the report must say what would make each non-winner the pick, not only the runner-up."""
-    chosen: list[sensitivity.Tip] = []
-    for tip in tips:
-        if all(t.new_winner != tip.new_winner for t in chosen):
-            chosen.append(tip)
-    for tip in tips:
-        if len(chosen) >= max(limit, len({t.new_winner for t in chosen})):
-            break
-        if tip not in chosen:
-            chosen.append(tip)
-    order = {id(t): i for i, t in enumerate(tips)}
-    return sorted(chosen[: max(limit, len({t.new_winner for t in chosen}))], key=lambda t: order[id(t)])
 
 
 def _tip(tip: sensitivity.Tip, text: str) -> TippingPoint:

@@ -14,6 +14,7 @@ from advisor.scoring.aggregate import Problem, rank_key
 from advisor.scoring.ratings import HIGHEST, LOWEST
 
 _NUDGE = 1e-6  # how far past a threshold a tip is checked: far below any rounding the report shows
+MAX_WEIGHT_TIPS, MAX_RATING_TIPS = 5, 3  # how many a report shows (more when each rival needs its own)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,30 @@ def rating_tips(problem: Problem, winner: str) -> list[Tip]:
                 tips.append(Tip("rating", c, rival, problem.ratings[(c, rival)], raised, rival))
     tips.sort(key=lambda t: (abs(t.threshold - t.current), t.target, t.framework or "", t.new_winner))
     return [tip for tip in tips if holds(problem, tip)]
+
+
+def each_rival(tips: list[Tip], limit: int) -> list[Tip]:
+    """The first ``limit`` tips (closest first), but the closest tip of every rival among them: with
+    three candidates the report must say what would make each non-winner the pick, not only the runner-up."""
+    chosen: list[Tip] = []
+    for tip in tips:
+        if all(t.new_winner != tip.new_winner for t in chosen):
+            chosen.append(tip)
+    for tip in tips:
+        if len(chosen) >= max(limit, len({t.new_winner for t in chosen})):
+            break
+        if tip not in chosen:
+            chosen.append(tip)
+    order = {id(t): i for i, t in enumerate(tips)}
+    return sorted(chosen[: max(limit, len({t.new_winner for t in chosen}))], key=lambda t: order[id(t)])
+
+
+def shown_tips(problem: Problem, winner: str, max_weight: float) -> tuple[list[Tip], list[Tip]]:
+    """The weight tips and the rating tips a report shows, closest first, each rival represented."""
+    return (
+        each_rival(weight_tips(problem, winner, max_weight), MAX_WEIGHT_TIPS),
+        each_rival(rating_tips(problem, winner), MAX_RATING_TIPS),
+    )
 
 
 def margin(problem: Problem, winner: str) -> tuple[float, str]:
