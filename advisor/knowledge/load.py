@@ -200,6 +200,7 @@ def _load_api_map(path: Path, entries: Mapping[str, KnowledgeEntry]) -> tuple[Ap
         for cited in (*mapping.cites, *mapping.jax_cites):
             if cited not in entries:
                 raise located(path, f"cites unknown knowledge entry '{cited}'", field=mapping.id)
+        _check_condition(mapping.applies_when, path, f"{mapping.id}.applies_when")
     return tuple(mappings)
 
 

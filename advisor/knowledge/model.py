@@ -213,9 +213,12 @@ class ApiMapping(StrictModel):
     tensorflow: Annotated[str, Field(min_length=2)]
     equivalence: Equivalence
     note: Annotated[str, Field(min_length=10, description="What differs and what to watch for, in our words.")]
-    applies_to: list[str] = Field(
-        default_factory=list,
-        description="Deployment target kinds this row only matters for (empty: every project).",
+    applies_when: Matcher | None = Field(
+        None,
+        description=(
+            "Which projects the row is about (a matcher over the spec, as in rules): a plan shows it only when "
+            "the spec has that technology. Omitted: every project (the row is about any model's code)."
+        ),
     )
     cites: list[Identifier] = Field(default_factory=list, description="Knowledge entries behind the row.")
     references: Annotated[list[Reference], Field(min_length=1)]

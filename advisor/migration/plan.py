@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from advisor.knowledge.load import KnowledgeBase
+from advisor.matching import matches
 from advisor.migration import templates
 from advisor.migration.effort import estimate
 from advisor.migration.model import MapRow, MigrationPlan, Risk, Strategy, StrategyId
-from advisor.rules.facts import codebase_family
-from advisor.spec.model import CodebaseFramework, Experience, OperatingSystem, ProjectSpec, TargetKind
+from advisor.migration.phases import phases_for
+from advisor.migration.scope import DEVICE, SERVER, Scope, scope_of
+from advisor.rules.facts import codebase_family, rule_facts
+from advisor.spec.model import Experience, OperatingSystem, ProjectSpec, ServingSoftware, TargetKind
 
 MIXED_FAMILIES = ("tensorflow", "pytorch")  # what codebase.framework: mixed is made of
 KERAS_BACKENDS = {"pytorch": ("PyTorch", "torch"), "jax": ("JAX", "jax")}  # targets Keras 3 can run on
-SERVER = {TargetKind.server_rest, TargetKind.server_grpc, TargetKind.serverless, TargetKind.batch}
-DEVICE = {TargetKind.android, TargetKind.ios, TargetKind.edge_linux, TargetKind.microcontroller, TargetKind.browser}
 
 
 def plan_migration(
@@ -40,15 +41,21 @@ def plan_migration(
             target=target,
             staying_costs=tuple(f"{kb.entries[kb_id].summary} [{kb_id}]" for kb_id in costs),
             reason=f"The existing code already uses {name}: no migration. Staying is still a "
-            "decision with costs of its own, listed below.",
+            "decision with costs of its own, listed below"
+            + (
+                ", the largest being the rewrite of the TF1-style code for TensorFlow 2."
+                if any(g.value == "tf1" for g in spec.codebase.api_generations)
+                else "."
+            ),
             cites=costs,
         )
     # mixed code is part PyTorch, part TensorFlow: moving to one of them leaves that part where it is
     share = 0.5 if source == "mixed" and target in MIXED_FAMILIES else 1.0
-    strategies = _strategies(spec, source, target)
-    chosen, why = _recommend(spec, source, target, strategies)
+    scope = scope_of(spec, kb, target)
+    strategies = _strategies(scope, source)
+    chosen, why = _recommend(spec, scope, strategies)
     template = templates.STRATEGIES[chosen]
-    effort = estimate(spec, target, template.factor, template.name, share)
+    effort = estimate(spec, scope, template.factor, template.name, share)
     api_map, unmapped = _api_map(spec, kb, source, target)
     measured = tuple(f"Measured on this machine: {line}" for line in measured_routes)
     verification = (*templates.VERIFICATION, *(measured or (templates.DEPLOYMENT_CHECK_GAP,)))
@@ -63,28 +70,46 @@ def plan_migration(
         strategies=strategies,
         recommended=chosen,
         recommendation_why=why,
-        phases=templates.PHASES,
+        phases=phases_for(scope, name),
         api_map=api_map,
         unmapped=unmapped,
         effort=effort,
-        risks=_risks(spec, source, target),
+        risks=_risks(spec, scope, source),
         verification=verification,
         cites=tuple(dict.fromkeys(c for s in strategies for c in s.cites if c in kb.entries)),
     )
 
 
-def _keras_code(spec: ProjectSpec) -> bool:
-    return spec.codebase.framework is CodebaseFramework.keras or spec.codebase.keras_version is not None
+def _keras_route(scope: Scope, source: str) -> tuple[bool, str]:
+    """Whether the Keras 3 backend switch fits, and why (or why not), from what the code contains."""
+    backend = KERAS_BACKENDS.get(scope.target)
+    if not scope.keras_code or source != "tensorflow" or backend is None:
+        return False, "only for Keras code moving to PyTorch or JAX"
+    if scope.only_tf1:
+        return (
+            False,
+            "the code is TF1-style (sessions, placeholders, Estimators), which has no Keras 3 route: a rewrite",
+        )
+    name, env = backend
+    why = f"the code is Keras: Keras 3 runs it on the {name} backend (KERAS_BACKEND={env})"
+    if scope.target == "jax":
+        why += "; overridden train_step methods and custom loops must be rewritten in JAX's stateless style"
+    if scope.tf1_code:
+        why = f"only for the Keras part: {why}; the TF1-style part (sessions, Estimators) is a rewrite"
+    if scope.custom_ops is None:
+        why += "; the custom ops are unknown, and any tf.* op is code the switch cannot carry: inventory them first"
+    elif scope.custom_ops:
+        why = f"possible, but the {scope.custom_ops} custom ops are tf.* code the backend switch cannot carry"
+    return True, why
 
 
-def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, ...]:
-    backend = KERAS_BACKENDS.get(target)
-    keras_ok = _keras_code(spec) and source == "tensorflow" and backend is not None
+def _strategies(scope: Scope, source: str) -> tuple[Strategy, ...]:
+    backend = KERAS_BACKENDS.get(scope.target)
     reasons = {
         "full_rewrite": (True, "always possible; cost grows with every model and line"),
         "incremental": (True, "keeps production running; both stacks coexist until the old models retire"),
         "convert_and_freeze": (True, "for models that are only served, not retrained; training stays behind"),
-        "keras3_backend": (False, "only for Keras code moving to PyTorch or JAX"),
+        "keras3_backend": _keras_route(scope, source),
     }
     if source == "jax":
         reasons["convert_and_freeze"] = (
@@ -92,17 +117,6 @@ def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, 
             "for models that are only served, not retrained; JAX has no first-party ONNX exporter, so "
             "the export goes through the third-party jax2onnx (or a SavedModel for TensorFlow runtimes)",
         )
-    if keras_ok and backend is not None:
-        name, env = backend
-        why = f"the code is Keras: Keras 3 runs it on the {name} backend (KERAS_BACKEND={env})"
-        if target == "jax":
-            why += "; overridden train_step methods and custom loops must be rewritten in JAX's stateless style"
-        reasons["keras3_backend"] = (True, why)
-        if spec.codebase.ops:
-            reasons["keras3_backend"] = (
-                True,
-                f"possible, but the {spec.codebase.ops} custom ops are tf.* code the backend switch cannot carry",
-            )
     summaries = {"keras3_backend": {"backend": backend[0] if backend else "PyTorch or JAX"}}
     return tuple(
         Strategy(
@@ -118,20 +132,29 @@ def _strategies(spec: ProjectSpec, source: str, target: str) -> tuple[Strategy, 
     )
 
 
-def _recommend(spec: ProjectSpec, source: str, target: str, strategies: tuple[Strategy, ...]) -> tuple[StrategyId, str]:
+def _recommend(spec: ProjectSpec, scope: Scope, strategies: tuple[Strategy, ...]) -> tuple[StrategyId, str]:
     codebase = spec.codebase
     keras = next(s for s in strategies if s.id == "keras3_backend")
-    if keras.applicable and not codebase.ops:
+    if keras.applicable and scope.custom_ops == 0 and not scope.tf1_code:
         upgrade = " after moving the Keras 2 code to Keras 3" if codebase.keras_version == 2 else ""
         return "keras3_backend", (
-            f"the code is Keras without custom ops, so switching the backend{upgrade} "
+            f"the code is Keras with no custom ops, so switching the backend{upgrade} "
             "reuses models, training code and skills instead of rewriting them"
         )
-    if codebase.model_count >= 5 or codebase.lines >= 30_000:
-        return "incremental", (
-            f"{codebase.describe_size()} are too much to "
-            "switch at once without freezing delivery; new work starts in the target"
+    if codebase.model_count >= 5 or codebase.lines >= 30_000 or scope.models is None or scope.lines is None:
+        size = codebase.describe_size()
+        why = (
+            f"{size} are too much to switch at once without freezing delivery"
+            if scope.models is not None and scope.lines is not None
+            else (f"the codebase's size is unknown ({size}), so plan for one too large to switch at once")
         )
+        if scope.tf1_code:
+            why += "; the TF1-style code is rewritten model by model, which no backend switch can do"
+        elif keras.applicable and scope.custom_ops is None:
+            why += "; the Keras backend switch waits until the inventory shows no custom ops"
+        return "incremental", why + "; new work starts in the target"
+    if scope.tf1_code:
+        return "full_rewrite", "the TF1-style code has to be rewritten anyway, and it is small enough to port in one go"
     return "full_rewrite", "the codebase is small enough to port in one go, which avoids running two stacks"
 
 
@@ -144,12 +167,12 @@ def _api_map(
     and sources. Mixed code is PyTorch and TensorFlow code: the part not already in the target moves, so
     a row shows every moving part's name and the weakest of their equivalences.
     """
-    kinds = {t.kind.value for t in spec.deployment.targets}
+    facts = rule_facts(spec)
     moving = [f for f in MIXED_FAMILIES if f != target] if source == "mixed" else [source]
     rows, unmapped = [], []
     for m in kb.api_map:
-        if m.applies_to and not kinds.intersection(m.applies_to):
-            continue
+        if m.applies_when is not None and not matches(m.applies_when, facts):
+            continue  # about technology this project does not have
         pairs = [(f, m.pair(f, target)) for f in moving]
         target_name = m.counterpart(target)
         if target_name is None or any(p is None for _, p in pairs):
@@ -185,7 +208,8 @@ def _name(kb: KnowledgeBase, framework: str) -> str:
     return kb.frameworks[framework].name if framework in kb.frameworks else framework
 
 
-def _risks(spec: ProjectSpec, source: str, target: str) -> tuple[Risk, ...]:
+def _risks(spec: ProjectSpec, scope: Scope, source: str) -> tuple[Risk, ...]:
+    target = scope.target
     kinds = {t.kind for t in spec.deployment.targets}
     risks = [
         Risk(
@@ -193,10 +217,27 @@ def _risks(spec: ProjectSpec, source: str, target: str) -> tuple[Risk, ...]:
             mitigation="Agree tolerances per model in the inventory; compare on golden inputs with fixed seeds.",
         )
     ]
-    if spec.codebase.ops:
+    if scope.tf1_code:
         risks.append(
             Risk(
-                risk=f"{spec.codebase.ops} custom op(s) have no automatic conversion.",
+                risk="TF1-style code (sessions, placeholders, Estimators) has no mechanical mapping to any "
+                "current API, the target's or TensorFlow 2's.",
+                mitigation="Reconstruct each such model from its math and checkpoints; verify against outputs "
+                "recorded from the old system before it is switched off.",
+            )
+        )
+    if scope.custom_ops is None:
+        risks.append(
+            Risk(
+                risk="The custom ops are unknown: one discovered late can block an export or a route.",
+                mitigation="List every custom op in the inventory, with the models that use it, before "
+                "choosing the strategy.",
+            )
+        )
+    elif scope.custom_ops:
+        risks.append(
+            Risk(
+                risk=f"{scope.custom_ops} custom op(s) have no automatic conversion.",
                 mitigation="Port each first, behind op-level parity tests, before the models that use it.",
             )
         )
@@ -206,6 +247,23 @@ def _risks(spec: ProjectSpec, source: str, target: str) -> tuple[Risk, ...]:
                 risk="Retraining cost and time for every ported model.",
                 mitigation="Port weights where layers match (mind NHWC/NCHW layouts) and retrain only "
                 "what changed; budget the compute in the inventory.",
+            )
+        )
+    if scope.serving_to_replace:
+        risks.append(
+            Risk(
+                risk=f"{' and '.join(scope.serving_to_replace)} cannot serve the new models: the serving "
+                "stack changes with the framework.",
+                mitigation="Stand up the new server for the pilot model early and load-test it against the "
+                "old one's latency and throughput.",
+            )
+        )
+    if scope.tfx:
+        risks.append(
+            Risk(
+                risk="TFX components (Transform, Evaluator, Pusher) assume TensorFlow artefacts and do not carry over.",
+                mitigation="Rebuild the pipeline steps on framework-neutral components, keeping full-pass "
+                "transform statistics versioned with each model so training and serving agree.",
             )
         )
     if kinds & SERVER:
@@ -285,9 +343,12 @@ def _jax_risks(spec: ProjectSpec, source: str, target: str, kinds: set[TargetKin
 def _staying_costs(spec: ProjectSpec, kb: KnowledgeBase, framework: str) -> tuple[str, ...]:
     """Ids of the entries on what staying with ``framework`` costs this project."""
     kinds = {t.kind for t in spec.deployment.targets}
+    serving = {stack.software for stack in spec.deployment.serving}
     conditions = {
         None: True,
         "keras2": spec.codebase.keras_version == 2,
+        "tf1": any(g.value == "tf1" for g in spec.codebase.api_generations),
+        "tf_serving": ServingSoftware.tf_serving in serving,
         "huggingface": any(s.value == "huggingface" for s in spec.task.pretrained_sources),
         "browser": TargetKind.browser in kinds,
         "microcontroller": TargetKind.microcontroller in kinds,

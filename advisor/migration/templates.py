@@ -1,4 +1,4 @@
-"""The fixed parts of a migration plan: strategies, phases with exit criteria, risks, checks.
+"""The fixed parts of a migration plan: strategies, checks and what staying costs (phases: phases.py).
 
 Kept as typed constants next to the planner: they are methodology rather than facts about the
 frameworks (those live in the knowledge base and are cited by id).
@@ -7,8 +7,6 @@ frameworks (those live in the knowledge base and are cited by id).
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from advisor.migration.model import Phase
 
 
 @dataclass(frozen=True)
@@ -46,60 +44,6 @@ STRATEGIES: dict[str, StrategyTemplate] = {
     ),
 }
 
-PHASES = (
-    Phase(
-        name="Inventory",
-        goal="Know exactly what has to move.",
-        exit_criteria=(
-            "every model listed with owner, inputs and outputs, metric and tolerance",
-            "custom ops, data pipelines and serving endpoints listed",
-            "each item mapped to a row of the API map, or marked as having no equivalent",
-        ),
-    ),
-    Phase(
-        name="Pilot model",
-        goal="Port one representative model end to end to calibrate the estimate.",
-        exit_criteria=(
-            "pilot reaches output or metric parity within tolerance",
-            "measured effort of the pilot replaces the planning weights of the estimate",
-        ),
-    ),
-    Phase(
-        name="Data pipeline",
-        goal="Feed the new framework the same data.",
-        exit_criteria=(
-            "same batches on a fixed-seed sample (contents and order where order matters)",
-            "input throughput at least that of the old pipeline",
-        ),
-    ),
-    Phase(
-        name="Training loop",
-        goal="Train in the new framework.",
-        exit_criteria=(
-            "loss curve on a fixed-seed subset within tolerance of the old one",
-            "checkpoints save, restore and resume",
-        ),
-    ),
-    Phase(
-        name="Evaluation parity",
-        goal="Show that nothing got worse.",
-        exit_criteria=(
-            "every model within its agreed metric tolerance on the held-out set",
-            "latency and memory measured on the target hardware (advisor probe)",
-        ),
-    ),
-    Phase(
-        name="Serving and deployment switch",
-        goal="Move traffic without downtime.",
-        exit_criteria=("new path in shadow or canary with latency within budget", "rollback to the old path rehearsed"),
-    ),
-    Phase(
-        name="Decommission",
-        goal="Stop paying for two stacks.",
-        exit_criteria=("old framework removed from requirements, images and CI", "old serving shut down"),
-    ),
-)
-
 VERIFICATION = (
     "Weight ports (same architecture, converted weights): fp32 outputs on golden inputs within max abs 1e-4 "
     "and max rel 1e-3 of the source model.",
@@ -118,7 +62,9 @@ DEPLOYMENT_CHECK_GAP = (
 STAYING_COSTS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "tensorflow": (
         ("tf-221-maintenance-focus", None),
+        ("tf1-code-needs-rewrite", "tf1"),
         ("tf-keras-legacy-package", "keras2"),
+        ("tf-serving-maintained-lagging", "tf_serving"),
         ("hf-v5-tf-users-must-move", "huggingface"),
         ("tfjs-stalled-releases", "browser"),
     ),

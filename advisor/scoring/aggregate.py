@@ -60,11 +60,6 @@ class Problem:
         shares = self.shares()
         return {fw: self.score(fw, shares) for fw in self.candidates}
 
-    def leader(self) -> str:
-        """The candidate with the highest score; ties go to the earlier candidate (the knowledge base's order)."""
-        scores = self.scores()
-        return max(self.candidates, key=lambda fw: (rank_key(scores[fw]), -list(self.candidates).index(fw)))
-
     def with_weight(self, target: str, value: float) -> Problem:
         """The problem with criterion or group ``target`` at ``value`` (a priority's effect on the numbers)."""
         if target in self.group_weights and target not in self.weights:

@@ -45,8 +45,11 @@ def apply_tip(problem: Problem, tip: Tip, value: float | None = None) -> Problem
 
 
 def holds(problem: Problem, tip: Tip) -> bool:
-    """Whether making the tip's change just past its threshold makes its ``new_winner`` the pick."""
-    return apply_tip(problem, tip).leader() == tip.new_winner
+    """Whether making the tip's change just past its threshold makes its ``new_winner`` the pick, ahead of
+    every other candidate (a tie broken by the knowledge base's order is not a change of pick to report)."""
+    scores = apply_tip(problem, tip).scores()
+    best = rank_key(scores[tip.new_winner])
+    return all(rank_key(score) < best for fw, score in scores.items() if fw != tip.new_winner)
 
 
 def _levers(problem: Problem) -> list[tuple[str, str, float]]:

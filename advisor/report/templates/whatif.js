@@ -65,7 +65,6 @@
     const S = scores(P);
     return cands.slice().sort((a, b) => rankKey(S[b]) - rankKey(S[a]) || cands.indexOf(a) - cands.indexOf(b));
   }
-  const leader = (P) => ranking(P)[0];
 
   function gapTerms(P, target, a, b) {
     const e = effective(P);
@@ -87,7 +86,8 @@
   function holds(P, tip) {
     const past = tip.threshold + (tip.threshold > tip.current ? NUDGE : -NUDGE);
     const Q = tip.kind === "rating" ? withRating(P, tip.target, tip.framework, past) : withWeight(P, tip.target, Math.max(0, past));
-    return leader(Q) === tip.new_winner;
+    const S = scores(Q), best = rankKey(S[tip.new_winner]);
+    return cands.every((f) => f === tip.new_winner || rankKey(S[f]) < best);
   }
   function levers(P) {
     const e = effective(P), out = [], live = new Set();
