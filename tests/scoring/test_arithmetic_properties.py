@@ -167,6 +167,9 @@ def _check_tips(report: Mapping[str, Any]) -> None:
         past = scores_at(tip["threshold"] + (1e-6 if tip["direction"] == "raise" else -1e-6))
         best = max(_candidates(report), key=lambda f: past[f])
         assert best == tip["new_winner"], tip
+        if tip["kind"] != "rating":  # raising helps the side the lever favours; lowering, the other side
+            favours_rival = _difference(report, tip["target"], tip["new_winner"], winner) > 0
+            assert favours_rival == (tip["direction"] == "raise"), tip["text"]
         assert (
             " instead of " not in tip["text"]
             or tip["text"].split(" were ")[1].split(" instead of ")[0]
