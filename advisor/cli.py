@@ -471,13 +471,23 @@ def kb_list(
 
 @kb_app.command("show")
 def kb_show(
-    entry_id: Annotated[str, typer.Argument(metavar="ID", help="Entry id.", show_default=False)],
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Entry id, or a seed citation (seed:FILE).", show_default=False)
+    ],
     knowledge: KnowledgeOpt = None,
 ) -> None:
     """Show one knowledge entry with its references."""
     import difflib
 
     kb = _knowledge(knowledge)
+    seed = kb.seeds.get(entry_id.removeprefix("seed:"))
+    if seed is not None:  # a seed citation resolves to its description
+        when = seed.date.isoformat() if seed.date else "undated"
+        lines = [f"seed:{seed.file}  (seed article; {when})", f'"{seed.title}"', ""]
+        lines += [seed.covers, "", *([seed.date_note] if seed.date_note else [])]
+        lines.append(f"cited as of {seed.cited_as_of}; a secondary source of mixed age and quality (see sources.yaml)")
+        typer.echo(printable("\n".join(lines), multiline=True))
+        return
     entry = kb.entries.get(entry_id)
     if entry is None:
         close = difflib.get_close_matches(entry_id, list(kb.entries), n=3)
@@ -501,7 +511,11 @@ def kb_show(
     if entry.superseded_by:
         lines.append(f"superseded by: {', '.join(entry.superseded_by)}")
     lines.append("references:")
-    lines += [f"  - {r.source} (as of {r.as_of})" + (f": {r.note}" if r.note else "") for r in entry.references]
+    lines += [
+        f"  - {r.source}{' ' + title if (title := kb.source_title(r.source)) else ''} (as of {r.as_of})"
+        + (f": {r.note}" if r.note else "")
+        for r in entry.references
+    ]
     typer.echo(printable("\n".join(lines), multiline=True))
 
 

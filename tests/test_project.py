@@ -107,3 +107,17 @@ def test_generated_rules_doc_names_every_weight_target() -> None:
 def test_license_file_matches_the_declared_license() -> None:
     assert 'license = "Apache-2.0"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_nothing_reads_outside_the_repository() -> None:
+    """No module, test or bench script reaches for folders beside the checkout (the repository stands alone)."""
+    import re
+
+    outside = re.compile(r"""parents?\[?\d?\]?\s*/\s*["']shared["']|\.\./shared|parent\.parent\s*/\s*["']shared""")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("advisor", "profilers", "tests", "bench")
+        for path in (ROOT / folder).rglob("*.py")
+        if outside.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

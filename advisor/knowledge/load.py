@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import RootModel
@@ -25,11 +25,15 @@ from advisor.knowledge.model import (
     KnowledgeEntry,
     SeedClaim,
     SeedClaimFile,
+    SeedSource,
+    SourcesFile,
     StackComponent,
     StackFile,
 )
 from advisor.matching import Matcher, check_matcher
 from advisor.paths import data_dir
+
+SEED_PREFIX = "seed:"  # how a reference cites a seed article: seed:<file>
 
 
 class _FrameworksFile(RootModel[list[Framework]]):
@@ -54,6 +58,12 @@ class KnowledgeBase:
     api_map: tuple[ApiMapping, ...] = ()
     stack: tuple[StackComponent, ...] = ()
     classic_advice: tuple[ClassicAdvice, ...] = ()
+    seeds: Mapping[str, SeedSource] = field(default_factory=dict)  # file name -> the seed article
+
+    def source_title(self, source: str) -> str | None:
+        """What a reference's ``seed:<file>`` source is, in one line (None for URLs)."""
+        seed = self.seeds.get(source.removeprefix(SEED_PREFIX)) if source.startswith(SEED_PREFIX) else None
+        return seed.describe() if seed else None
 
     @property
     def as_of(self) -> dt.date:
@@ -118,6 +128,13 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     for capability in capabilities.values():
         _check_capability(capability, capabilities_path, frameworks, entries)
     claims = tuple(_load_seed_claims(root / "seed_claims", entries))
+    seeds = _load_seeds(root / "sources.yaml")
+    _check_seed_citations(root, entries, files, claims, seeds)
+    classic = _load_classic_advice(root / "classic_advice.yaml", entries, frameworks)
+    for advice in classic:
+        for source in advice.sources:
+            if source.removeprefix(SEED_PREFIX) not in seeds:
+                raise located(root / "classic_advice.yaml", f"'{source}' is not in sources.yaml", field=advice.id)
     return KnowledgeBase(
         groups,
         criteria,
@@ -128,8 +145,48 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
         claims,
         _load_api_map(root / "api_map.yaml", entries),
         _load_stack(root / "stack.yaml", entries, frameworks),
-        _load_classic_advice(root / "classic_advice.yaml", entries, frameworks),
+        classic,
+        seeds,
     )
+
+
+def _load_seeds(path: Path) -> dict[str, SeedSource]:
+    """The seed articles (optional: a knowledge base that cites none needs no sources.yaml)."""
+    if not path.exists():
+        return {}
+    seeds: dict[str, SeedSource] = {}
+    for seed in load_model(path, SourcesFile).seeds:
+        if seed.file in seeds:
+            raise located(path, "duplicate seed", field=seed.file)
+        seeds[seed.file] = seed
+    return seeds
+
+
+def _check_seed_citations(
+    root: Path,
+    entries: Mapping[str, KnowledgeEntry],
+    files: Mapping[str, str],
+    claims: tuple[SeedClaim, ...],
+    seeds: Mapping[str, SeedSource],
+) -> None:
+    """Every ``seed:`` citation names an article sources.yaml describes, as of the date it gives for it."""
+    for entry in entries.values():
+        for ref in entry.references:
+            if not ref.source.startswith(SEED_PREFIX):
+                continue
+            seed = seeds.get(ref.source.removeprefix(SEED_PREFIX))
+            where = root / "entries" / files[entry.id]
+            if seed is None:
+                raise located(where, f"'{ref.source}' is not described in sources.yaml", field=f"{entry.id}.references")
+            if ref.as_of != seed.cited_as_of:
+                raise located(
+                    where,
+                    f"'{ref.source}' is cited as of {seed.cited_as_of} (sources.yaml), not {ref.as_of}",
+                    field=f"{entry.id}.references",
+                )
+    for claim in claims:
+        if claim.seed not in seeds:
+            raise located(root / "seed_claims", f"'{claim.seed}' is not described in sources.yaml", field="seed")
 
 
 def _check_condition(matcher: Matcher | None, path: Path, field: str) -> None:

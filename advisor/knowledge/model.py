@@ -174,6 +174,37 @@ class Verdict(str, Enum):
     contested = "contested"  # sources disagree; recorded as contested
 
 
+SEED_FILE = r"^\d{3}_[0-9a-f]{16}\.txt$"
+
+
+class SeedSource(StrictModel):
+    """A seed article, described so that its citations resolve without the article (never quoted)."""
+
+    file: Annotated[str, Field(pattern=SEED_FILE)]
+    title: Annotated[str, Field(min_length=3)]
+    date: dt.date | None = Field(None, description="Publication date, when the text gives one.")
+    date_note: str | None = Field(None, description="How old the text is, as far as its contents tell.")
+    cited_as_of: dt.date = Field(description="The as_of every reference to this article uses.")
+    covers: Annotated[str, Field(min_length=20, description="What the article covers, in our own words.")]
+
+    @model_validator(mode="after")
+    def _dated_or_explained(self) -> SeedSource:
+        if self.date is None and not self.date_note:
+            raise ValueError("an undated seed needs a date_note saying how old its text is")
+        return self
+
+    def describe(self) -> str:
+        """One line for reports: title, age, and what kind of source it is."""
+        when = self.date.isoformat() if self.date else "undated"
+        return f'"{self.title}" ({when}; a secondary source of mixed quality)'
+
+
+class SourcesFile(StrictModel):
+    """``knowledge_base/sources.yaml``: the seed articles the knowledge base started from."""
+
+    seeds: list[SeedSource]
+
+
 class SeedClaim(StrictModel):
     """One claim of a seed article, paraphrased, and the entries that record it."""
 

@@ -207,7 +207,9 @@ def md_reference_lines(cited: tuple[CitedEntry, ...], heading: str = "## Referen
     out = [heading, ""]
     for e in cited:
         status = "" if e.status == "current" else f" ({e.status})"
-        sources = "; ".join(f"{r.source} (as of {r.as_of.isoformat()})" for r in e.references)
+        sources = "; ".join(
+            f"{r.source}{' ' + md_text(r.title) if r.title else ''} (as of {r.as_of.isoformat()})" for r in e.references
+        )
         out.append(f'- <a id="kb-{e.id}"></a>`{e.id}`{status}: {e.summary} {sources}')
     return [*out, ""]
 

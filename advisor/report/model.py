@@ -193,6 +193,7 @@ class ReferenceOut(_Frozen):
     source: str
     as_of: dt.date
     note: str | None
+    title: str | None = None  # what a seed:<file> source is (title, date, kind), so it resolves in every report
 
 
 class CitedEntry(_Frozen):

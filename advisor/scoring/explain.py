@@ -145,7 +145,8 @@ def cite_entries(kb: KnowledgeBase, ids: Iterable[str]) -> tuple[CitedEntry, ...
             summary=kb.entries[entry_id].summary,
             status=kb.entries[entry_id].status.value,
             references=tuple(
-                ReferenceOut(source=r.source, as_of=r.as_of, note=r.note) for r in kb.entries[entry_id].references
+                ReferenceOut(source=r.source, as_of=r.as_of, note=r.note, title=kb.source_title(r.source))
+                for r in kb.entries[entry_id].references
             ),
         )
         for entry_id in sorted(set(ids))

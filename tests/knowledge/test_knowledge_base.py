@@ -14,14 +14,12 @@ from advisor.knowledge.model import Status, Support
 from advisor.scoring.ratings import documentary_ratings
 from tests.conftest import ROOT
 
-SEEDS = ROOT.parent / "shared" / "seeds"
-SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt")) or [
-    "000_932ed41388582b2b.txt",
-    "001_36e6ca2a42172dda.txt",
-    "002_86d98184210d638e.txt",
-    "003_35e75c1995a3b4ed.txt",
-    "004_47c9ad4ea1c47cec.txt",
-]
+# The seed articles, as knowledge_base/sources.yaml describes them (the articles are not in the repository).
+SEED_FILES = sorted(
+    line.split("file:", 1)[1].strip()
+    for line in (ROOT / "knowledge_base" / "sources.yaml").read_text(encoding="utf-8").splitlines()
+    if line.strip().startswith("- file:")
+)
 
 
 def test_every_entry_has_a_dated_reference(kb: KnowledgeBase) -> None:
@@ -37,7 +35,7 @@ def test_seed_references_name_real_seed_files(kb: KnowledgeBase) -> None:
         for r in e.references
         if r.source.startswith("seed:")
     }
-    assert cited <= set(SEED_FILES)
+    assert cited <= set(SEED_FILES) and len(SEED_FILES) == 5
 
 
 @pytest.mark.parametrize("seed", SEED_FILES)
@@ -224,20 +222,34 @@ def test_jax_capabilities(kb: KnowledgeBase, capability: str, expected: Support)
     assert any("jax" in c for c in cap.cites) or capability == "serving_torchserve", "cite the JAX entry"
 
 
-def test_entries_do_not_copy_seed_sentences(kb: KnowledgeBase) -> None:
-    """Our own words: no run of 12 consecutive words from a seed may appear in an entry."""
-    if not SEEDS.is_dir():
-        pytest.skip("shared/seeds not beside the checkout")
-    seed_grams = set()
-    for path in SEEDS.glob("*.txt"):
-        words = path.read_text(encoding="utf-8").lower().split()
-        seed_grams |= {" ".join(words[i : i + 12]) for i in range(len(words) - 11)}
-    copied = []
-    for entry in kb.entries.values():
-        words = f"{entry.summary} {entry.why}".lower().split()
-        if any(" ".join(words[i : i + 12]) in seed_grams for i in range(len(words) - 11)):
-            copied.append(entry.id)
+def test_nothing_copies_seed_sentences(kb: KnowledgeBase) -> None:
+    """Our own words: no run of 12 consecutive words of a seed article appears in an entry, a seed claim, a
+    seed's description or the classic advice (checked against fingerprints: the articles are not here)."""
+    from tests.knowledge import seed_fingerprints
+
+    prints = seed_fingerprints.load()
+    assert len(prints) > 5000, "the fingerprints cover the five articles"
+    texts = {e.id: f"{e.summary} {e.why}" for e in kb.entries.values()}
+    texts |= {f"claim {i}": c.claim for i, c in enumerate(kb.seed_claims)}
+    texts |= {f"seed {s.file}": s.covers for s in kb.seeds.values()}
+    texts |= {f"advice {a.id}": " ".join(str(v) for v in a.model_dump().values()) for a in kb.classic_advice}
+    copied = [name for name, text in texts.items() if any(p in prints for p in seed_fingerprints.runs(text))]
     assert copied == []
+
+
+def test_the_copy_check_catches_a_copied_run() -> None:
+    from tests.knowledge import seed_fingerprints
+
+    prints = seed_fingerprints.load()
+    sample = sorted(prints)[0]
+    assert sample in prints and not any(p in prints for p in seed_fingerprints.runs("our own words " * 8))
+
+
+def test_every_seed_citation_resolves_in_the_repository(kb: KnowledgeBase) -> None:
+    """Each seed:<file> source is described in knowledge_base/sources.yaml (title, date, what it covers)."""
+    cited = {r.source for e in kb.entries.values() for r in e.references if r.source.startswith("seed:")}
+    assert cited and all(kb.source_title(source) for source in cited)
+    assert {c.seed for c in kb.seed_claims} <= set(kb.seeds)
 
 
 def test_data_files_hold_yaml_only() -> None:
