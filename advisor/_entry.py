@@ -42,7 +42,7 @@ FLAG_OPTIONS: dict[str, tuple[str, str]] = {
     "force": ("--force", "--no-force"),
 }
 # recommend's parameters that only the full CLI handles (a test keeps both lists complete)
-FULL_CLI_ONLY = ("probe", "evidence", "save_evidence", "budget", "device", "precision", "mode")
+FULL_CLI_ONLY = ("probe", "evidence", "save_evidence", "budget", "device", "precision", "mode", "as_of")
 DEFAULTS: dict[str, Any] = {
     "spec": None,
     "format": "terminal",

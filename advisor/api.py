@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +64,11 @@ def recommend(
     draws: int = DEFAULT_DRAWS,
     generated_at: str | None = None,
     evidence: ProbeRun | None = None,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Recommendation:
-    """Read the spec at ``spec_path`` and recommend a framework for it (``evidence``: measurements)."""
+    """Read the spec at ``spec_path`` and recommend a framework for it (``evidence``: measurements;
+    ``as_of``: with the knowledge valid on that date; ``today``: the date review dates are checked on)."""
     kb, rules = load_context(knowledge_dir, rules_dir)
     spec = load_spec(spec_path, kb)
     return evaluate(
@@ -76,6 +80,8 @@ def recommend(
         draws=draws,
         generated_at=generated_at,
         evidence=evidence,
+        as_of=as_of,
+        today=today,
     )
 
 

@@ -106,6 +106,12 @@ def recommend(
     precision: PrecisionOpt = "fp32",
     mode: ModeOpt = "both",
     force: ForceOpt = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="YYYY-MM-DD", help="Use only the knowledge that was valid on this date (a replay)."
+        ),
+    ] = None,
 ) -> None:
     """Recommend a framework for SPEC (with measured evidence from --probe or --evidence)."""
     from advisor import api
@@ -141,6 +147,7 @@ def recommend(
             draws=draws,
             generated_at=stamp,
             evidence=run,
+            as_of=_date(as_of, "--as-of"),
         )
         write_text(output, report_text(report, format.value, output), force=force)
     except AdvisorError as error:
@@ -149,6 +156,16 @@ def recommend(
         typer.echo(f"wrote {printable(output)}", err=True)
     if report.winner is None:
         raise typer.Exit(1)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option as a date (None when not given); anything else is a user error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else dt.date.fromisoformat("invalid")
+    except ValueError:
+        raise AdvisorError(f"'{value}' is not a date: give it as YYYY-MM-DD", field=option) from None
 
 
 def _modes(mode: str) -> list[str]:
@@ -469,6 +486,29 @@ def kb_list(
     typer.echo(f"{len(shown)} of {len(kb.entries)} entries; knowledge base as of {kb.as_of}", err=True)
 
 
+@kb_app.command("stale")
+def kb_stale(
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Check review dates on this day (default: today)."),
+    ] = None,
+    knowledge: KnowledgeOpt = None,
+) -> None:
+    """List entries due for review (last review + shelf life, by kind of fact), with their sources."""
+    kb = _knowledge(knowledge)
+    try:
+        day = _date(as_of, "--as-of") or dt.date.today()
+    except AdvisorError as error:
+        _fail(error)
+    due = kb.due_for_review(day)
+    for entry in due:
+        lines = [f"{entry.id}  review by {entry.review_by} ({entry.shelf_life.value}; reviewed {entry.reviewed})"]
+        lines += [f"  {entry.summary}"]
+        lines += [f"  - {r.source} (as of {r.as_of})" for r in entry.references]
+        typer.echo(printable("\n".join(lines), multiline=True))
+    typer.echo(f"{len(due)} of {len(kb.entries)} entries due for review on {day}", err=True)
+
+
 @kb_app.command("show")
 def kb_show(
     entry_id: Annotated[
@@ -505,7 +545,13 @@ def kb_show(
         entry.why,
         "",
         f"criterion: {entry.criterion}   effects: {effects}   reviewed: {entry.reviewed}",
+        f"valid from: {entry.valid_from}"
+        + (f" (known since {entry.known_since})" if entry.valid_from == "unknown" else "")
+        + (f"   valid until: {entry.valid_until}" if entry.valid_until else "")
+        + f"   shelf life: {entry.shelf_life.value}   review by: {entry.review_by}",
     ]
+    if entry.valid_from_note:
+        lines.append(f"dated by: {entry.valid_from_note}")
     if entry.status_note:
         lines.append(f"status note: {entry.status_note}")
     if entry.superseded_by:

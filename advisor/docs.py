@@ -11,6 +11,7 @@ from pathlib import Path
 
 from advisor.api import load_context
 from advisor.knowledge.load import KnowledgeBase
+from advisor.knowledge.model import KnowledgeEntry
 from advisor.matching import describe
 from advisor.rules.model import Rule
 from advisor.scoring.ratings import documentary_ratings
@@ -32,7 +33,11 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
         "",
         "Each rating is 3 plus the effects of the criterion's entries (contested ones count half, "
         "stale ones not at all), clamped to 1..5. This table counts every entry as if it applied; for a "
-        "project, an entry counts only when its *Applies when* condition holds for the spec.",
+        "project, an entry counts only when its *Applies when* condition holds for the spec. *Valid* says "
+        "when each fact became true (and stopped, for superseded claims): `advisor recommend --as-of DATE` "
+        "uses only the entries valid on that date. *Review by* is the last review plus a shelf life by kind "
+        "of fact (release 6 months, support and ecosystem 12, design 24, governance 36); `advisor kb stale` "
+        "lists the entries due.",
         "",
         "| Criterion | Default weight | " + " | ".join(kb.frameworks[f].name for f in frameworks) + " |",
         "|---|---:|" + "---:|" * len(frameworks),
@@ -61,14 +66,17 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
             "",
             f"## {criterion.name}",
             "",
-            "| Entry | Status | Effects | Applies when | Summary | Sources |",
-            "|---|---|---|---|---|---|",
+            "| Entry | Status | Effects | Applies when | Valid | Review by | Summary | Sources |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for e in entries:
             effects = ", ".join(f"{k} {v:+g}" for k, v in e.effects.items()) or "-"
             sources = "; ".join(f"{r.source} ({r.as_of.isoformat()})" for r in e.references)
             when = _cell(describe(e.applies_when)) if e.applies_when else "always"
-            out.append(f"| `{e.id}` | {e.status.value} | {effects} | {when} | {_cell(e.summary)} | {sources} |")
+            out.append(
+                f"| `{e.id}` | {e.status.value} | {effects} | {when} | {_validity(e)} | {e.review_by} "
+                f"({e.shelf_life.value}) | {_cell(e.summary)} | {sources} |"
+            )
     out += _stack_doc(kb) + _classic_doc(kb)
     if kb.api_map:
         out += [
@@ -93,6 +101,15 @@ def knowledge_doc(kb: KnowledgeBase) -> str:
                 f"TF-PyTorch {m.equivalence.value}; JAX {closeness} | {sources} |"
             )
     return "\n".join(out) + "\n"
+
+
+def _validity(entry: KnowledgeEntry) -> str:
+    start = (
+        f"from {entry.valid_from}"
+        if entry.valid_from != "unknown"
+        else f"start unknown (known since {entry.known_since})"
+    )
+    return start + (f", until {entry.valid_until}" if entry.valid_until else "")
 
 
 def _cell(text: str) -> str:

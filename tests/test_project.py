@@ -65,9 +65,9 @@ def test_readme_sample_output_is_current() -> None:
     assert match, "README needs a sample output block"
     from advisor.api import recommend
     from advisor.report.terminal import render
-    from tests.report.golden import TERMINAL_WIDTH
+    from tests.report.golden import GOLDEN_DAY, TERMINAL_WIDTH
 
-    assert render(recommend(ROOT / match.group(1)), width=TERMINAL_WIDTH) == match.group(2)
+    assert render(recommend(ROOT / match.group(1), today=GOLDEN_DAY), width=TERMINAL_WIDTH) == match.group(2)
 
 
 def test_readme_mentions_every_command() -> None:
@@ -77,6 +77,8 @@ def test_readme_mentions_every_command() -> None:
         "advisor schema",
         "advisor kb list",
         "advisor kb show",
+        "advisor kb stale",
+        "--as-of",
     ):
         assert command in README, command
 

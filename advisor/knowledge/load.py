@@ -60,6 +60,11 @@ class KnowledgeBase:
     classic_advice: tuple[ClassicAdvice, ...] = ()
     seeds: Mapping[str, SeedSource] = field(default_factory=dict)  # file name -> the seed article
 
+    def due_for_review(self, day: dt.date) -> list[KnowledgeEntry]:
+        """Entries whose review-by date (last review + shelf life) falls on or before ``day``, oldest first."""
+        due = [e for e in self.entries.values() if e.review_by <= day]
+        return sorted(due, key=lambda e: (e.review_by, e.id))
+
     def source_title(self, source: str) -> str | None:
         """What a reference's ``seed:<file>`` source is, in one line (None for URLs)."""
         seed = self.seeds.get(source.removeprefix(SEED_PREFIX)) if source.startswith(SEED_PREFIX) else None

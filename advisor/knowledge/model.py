@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,6 +26,38 @@ class Status(str, Enum):
     current = "current"  # verified against current documentation
     contested = "contested"  # sources disagree or evidence is thin: counted at half weight
     stale = "stale"  # no longer true: kept for provenance, counted at zero
+
+
+class ShelfLife(str, Enum):
+    """How fast a kind of fact goes out of date, which sets when an entry is due for review."""
+
+    release = "release"  # version numbers, release cadence: 6 months
+    support = "support"  # maintenance, deprecations, platform and hardware support, services: 12 months
+    ecosystem = "ecosystem"  # libraries, community and usage statistics, hiring: 12 months
+    design = "design"  # lasting API and architecture properties: 24 months
+    governance = "governance"  # foundations, licensing, ownership: 36 months
+
+
+SHELF_MONTHS = {
+    ShelfLife.release: 6,
+    ShelfLife.support: 12,
+    ShelfLife.ecosystem: 12,
+    ShelfLife.design: 24,
+    ShelfLife.governance: 36,
+}
+UNKNOWN_DATE: Literal["unknown"] = "unknown"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (the 29th-31st of a short month becomes its last day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 class Support(str, Enum):
@@ -137,6 +169,47 @@ class KnowledgeEntry(StrictModel):
     superseded_by: list[Identifier] = Field(default_factory=list)
     references: Annotated[list[Reference], Field(min_length=1)]
     reviewed: dt.date = Field(description="When we last checked the entry against its sources.")
+    valid_from: dt.date | Literal["unknown"] = Field(
+        description=(
+            "When the fact became true (the release, announcement or deprecation it describes), or unknown "
+            "when no source dates it; then its earliest dated source stands for it (known_since)."
+        )
+    )
+    valid_from_note: str | None = Field(None, description="How valid_from was dated (or why it is unknown).")
+    valid_until: dt.date | None = Field(
+        None, description="When the fact stopped being true (a stale claim, a superseded fact), when known."
+    )
+    shelf_life: ShelfLife = Field(description="The kind of fact, which sets when it is due for review.")
+
+    @property
+    def known_since(self) -> dt.date:
+        """When the fact is known to hold from: valid_from, or the earliest date its sources give."""
+        if self.valid_from != UNKNOWN_DATE:
+            return self.valid_from  # type: ignore[return-value]
+        return min(ref.as_of for ref in self.references)
+
+    @property
+    def review_by(self) -> dt.date:
+        """When the entry is due for another check against its sources."""
+        return add_months(self.reviewed, SHELF_MONTHS[self.shelf_life])
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the fact held on ``day``: it had become true and had not stopped."""
+        return self.known_since <= day and (self.valid_until is None or day < self.valid_until)
+
+    def weight_on(self, day: dt.date | None) -> float:
+        """How much the entry counts for a decision taken on ``day`` (None: today).
+
+        A stale claim that was still true on ``day`` (its valid_until is later) counted in full then; a
+        fact not yet true, or no longer true, counts nothing.
+        """
+        if day is None:
+            return self.weight
+        if not self.valid_on(day):
+            return 0.0
+        if self.status is Status.stale and self.valid_until is not None:
+            return 1.0
+        return self.weight
 
     @field_validator("effects")
     @classmethod
@@ -145,6 +218,12 @@ class KnowledgeEntry(StrictModel):
             if not -2 <= effect <= 2 or (effect * 2) != int(effect * 2):
                 raise ValueError(f"effect for {framework} must be -2..2 in steps of 0.5")
         return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> KnowledgeEntry:
+        if self.valid_until is not None and self.valid_from != UNKNOWN_DATE and self.valid_until <= self.valid_from:
+            raise ValueError("valid_until must come after valid_from")
+        return self
 
     @model_validator(mode="after")
     def _status_explained(self) -> KnowledgeEntry:

@@ -74,6 +74,41 @@ def headline(report: Recommendation) -> str:
     )
 
 
+def replay_line(report: Recommendation) -> str | None:
+    """What an --as-of report left out or counted differently, naming the entries (None without --as-of)."""
+    if report.as_of is None:
+        return None
+    day = report.as_of.isoformat()
+    text = f"Replayed with the knowledge valid on {day}: "
+    if report.not_yet_valid:
+        text += (
+            f"{len(report.not_yet_valid)} entries that bear on this project were not yet true then and are "
+            f"left out ({', '.join(report.not_yet_valid)})"
+        )
+    else:
+        text += "every entry that bears on this project was already true then"
+    if report.then_current:
+        text += f"; {len(report.then_current)} stale today count as they stood then ({', '.join(report.then_current)})"
+    return text + "."
+
+
+def freshness_line(report: Recommendation) -> str | None:
+    """How old the cited knowledge is, and which cited entries are past their review date."""
+    fresh = report.freshness
+    if fresh is None:
+        return None
+    text = (
+        f"The cited knowledge was last checked between {fresh.oldest_review.isoformat()} and "
+        f"{fresh.newest_review.isoformat()}; on {fresh.on.isoformat()} "
+    )
+    if not fresh.past_review:
+        return text + "no cited entry is past its review date."
+    return (
+        text + f"{len(fresh.past_review)} cited entries are past their review date ({', '.join(fresh.past_review)}; "
+        "`advisor kb stale` lists them with their sources)."
+    )
+
+
 def draw_shares(report: Recommendation) -> str | None:
     """How the perturbed draws split between the candidates, when there are more than two (with two,
     the runner-up's share is simply what the pick does not win)."""

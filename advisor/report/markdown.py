@@ -23,6 +23,7 @@ from advisor.report._text import (
     deploy_cells,
     draw_shares,
     effective_cell,
+    freshness_line,
     group_lines,
     headline,
     md_cell,
@@ -33,6 +34,7 @@ from advisor.report._text import (
     md_text,
     model_intro,
     probe_cells,
+    replay_line,
     stack_heading,
     stack_rows,
     weight_cell,
@@ -50,7 +52,9 @@ def render(report: Recommendation) -> str:
         meta += f"; spec {md_code(report.spec_file)}"
     if report.generated_at:
         meta += f"; generated {report.generated_at}"
-    out += [meta + ".", "", f"_{report.evidence.note}_", ""]
+    out += [meta + ".", ""]
+    out += [f"**{line}**" for line in (replay_line(report),) if line] + ([""] if report.as_of else [])
+    out += [f"_{report.evidence.note}_", ""]
     out += _scores(report) + _reasons(report) + _excluded(report) + _confidence(report)
     out += (
         _stack(report)
@@ -293,7 +297,8 @@ def _criteria(report: Recommendation) -> list[str]:
     marks += [cap_meaning(report)] if any("capped" in weight_cell(c) for c in report.criteria) else []
     if marks:
         out += ["", " ".join(f"*{m.split(':', 1)[0]}*:{m.split(':', 1)[1]}" for m in marks)]
-    return [*out, ""]
+    freshness = freshness_line(report)
+    return [*out, *(["", freshness] if freshness else []), ""]
 
 
 def _rules(report: Recommendation) -> list[str]:

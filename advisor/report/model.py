@@ -305,6 +305,15 @@ class Evidence(_Frozen):
     probe: ProbeSummary | None = None
 
 
+class Freshness(_Frozen):
+    """How old the knowledge a report cites is, on the date the report was made for."""
+
+    on: dt.date  # the date of the check: the --as-of date, or the day the report was made
+    oldest_review: dt.date  # the cited entry checked longest ago
+    newest_review: dt.date
+    past_review: tuple[str, ...]  # cited entries whose review-by date (reviewed + shelf life) has passed
+
+
 class Unknown(_Frozen):
     """A field the spec leaves unknown and what stating it would sharpen."""
 
@@ -321,6 +330,10 @@ class Recommendation(_Frozen):
     description: str
     spec_file: str | None
     knowledge_as_of: dt.date
+    as_of: dt.date | None = None  # evaluated with the knowledge valid on this date (advisor recommend --as-of)
+    not_yet_valid: tuple[str, ...] = ()  # entries for this project left out: not yet true on as_of
+    then_current: tuple[str, ...] = ()  # entries stale today that still held on as_of, counted as they were then
+    freshness: Freshness | None = None
     generated_at: str | None  # only when asked for (--timestamp): outputs are reproducible otherwise
     winner: str | None
     ranking: tuple[FrameworkScore, ...]

@@ -52,10 +52,12 @@ from advisor.report._text import (
     deploy_cells,
     draw_shares,
     effective_cell,
+    freshness_line,
     group_lines,
     headline,
     model_intro,
     probe_cells,
+    replay_line,
     shown_criteria,
     stack_heading,
     stack_rows,
@@ -83,6 +85,9 @@ def _parts(report: Recommendation) -> Iterator[RenderableType]:
     # the title is one line: a newline in the name must not start a fake line of the report
     yield Text(f"Framework recommendation: {printable(report.project)}", style="bold")
     yield Text(headline(report), style="bold green" if report.winner else "bold red")
+    replay = replay_line(report)
+    if replay:
+        yield Text(replay, style="yellow")
     yield Text(report.evidence.note, style="dim")
     yield _scores(report)
     if report.reasons:
@@ -115,6 +120,9 @@ def _parts(report: Recommendation) -> Iterator[RenderableType]:
         yield from _probe(report)
     yield Text()
     yield _criteria(report)
+    freshness = freshness_line(report)
+    if freshness:
+        yield Text(freshness, style="dim")
     yield Text(
         f"{len(report.references)} knowledge entries cited (as of {report.knowledge_as_of.isoformat()}); "
         f"{len(report.not_applicable)} left out as not relevant to this project. `advisor kb show ID` "

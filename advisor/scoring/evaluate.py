@@ -7,6 +7,7 @@ every number's provenance so any renderer can show why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,13 @@ from advisor.migration.model import MigrationPlan
 from advisor.migration.plan import plan_migration
 from advisor.report.model import (
     Aggregation,
+    CitedEntry,
     Confidence,
     CriterionScore,
     Evidence,
     FiredRule,
     FrameworkScore,
+    Freshness,
     GroupScore,
     Note,
     RatingOut,
@@ -39,7 +42,14 @@ from advisor.scoring.aggregate import Problem, rank_key
 from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
 from advisor.scoring.constraints import check_framework, required_capabilities
 from advisor.scoring.explain import cited_entries, reasons, tipping_points
-from advisor.scoring.ratings import SD_KNOWN, Rating, documentary_ratings, not_applicable
+from advisor.scoring.ratings import (
+    SD_KNOWN,
+    Rating,
+    documentary_ratings,
+    not_applicable,
+    not_yet_valid,
+    then_current,
+)
 from advisor.scoring.stack import recommend_stack
 from advisor.scoring.unknowns import unknowns
 from advisor.scoring.weights import BACKGROUND_CAP, MAX_WEIGHT, Weighted, compute_weights, mark_ties
@@ -74,12 +84,19 @@ def evaluate(
     draws: int = DEFAULT_DRAWS,
     generated_at: str | None = None,
     evidence: ProbeRun | None = None,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Recommendation:
-    """Score every framework for ``spec`` and explain the outcome; ``evidence`` adds measurements."""
+    """Score every framework for ``spec`` and explain the outcome; ``evidence`` adds measurements.
+
+    ``as_of`` evaluates with the knowledge that was valid on that date (a replay of a past decision);
+    ``today`` is the day the report is made for, against which review dates are checked (default: the
+    system date, or ``as_of``).
+    """
     frameworks = list(kb.frameworks)
     facts = rule_facts(spec)
     outcome = apply_rules(facts, rules, frameworks)
-    ratings = spec_ratings(kb, outcome, facts)
+    ratings = spec_ratings(kb, outcome, facts, as_of)
     measured = None
     if evidence is not None:
         from advisor.scoring.evidence import evidence_from
@@ -122,12 +139,16 @@ def evaluate(
         *(c for stack in stacks for c in stack.cites),
         *(c for comparison in classic for c in comparison.overturned_by),
     ]
+    references = cited_entries(kb, ratings, rule_index, outcome, checks, extra_cites)
     return Recommendation(
         advisor_version=__version__,
         project=spec.name,
         description=spec.description,
         spec_file=spec_file,
         knowledge_as_of=kb.as_of,
+        as_of=as_of,
+        not_yet_valid=not_yet_valid(kb, facts, as_of) if as_of else (),
+        then_current=then_current(kb, facts, as_of) if as_of else (),
         generated_at=generated_at,
         winner=winner,
         ranking=tuple(
@@ -155,11 +176,25 @@ def evaluate(
         fired_rules=_fired(outcome, rule_index),
         evidence=_evidence(evidence, measured),
         migration=migration,
-        references=cited_entries(kb, ratings, rule_index, outcome, checks, extra_cites),
+        references=references,
+        freshness=freshness(kb, references, as_of or today or dt.date.today()),
         not_applicable=not_applicable(kb, facts),
         unknowns=unknowns(spec, tuple(candidates)),
         stacks=stacks,
         classic_advice=classic,
+    )
+
+
+def freshness(kb: KnowledgeBase, cited: Sequence[CitedEntry], on: dt.date) -> Freshness | None:
+    """How old the cited knowledge is on ``on``, and which cited entries are past their review date."""
+    entries = [kb.entries[c.id] for c in cited]
+    if not entries:
+        return None
+    return Freshness(
+        on=on,
+        oldest_review=min(e.reviewed for e in entries),
+        newest_review=max(e.reviewed for e in entries),
+        past_review=tuple(sorted(e.id for e in entries if e.review_by < on)),
     )
 
 
@@ -180,10 +215,11 @@ def _evidence(run: ProbeRun | None, measured: MeasuredEvidence | None) -> Eviden
 
 
 def spec_ratings(
-    kb: KnowledgeBase, outcome: RuleOutcome, facts: Mapping[str, Any] | None = None
+    kb: KnowledgeBase, outcome: RuleOutcome, facts: Mapping[str, Any] | None = None, on: dt.date | None = None
 ) -> dict[tuple[str, str], Rating]:
-    """Ratings from the entries that apply to ``facts``, with the fired rules' adjustments applied."""
-    ratings = documentary_ratings(kb, facts)
+    """Ratings from the entries that apply to ``facts`` (as they stood ``on`` a date, None: today), with the
+    fired rules' adjustments applied."""
+    ratings = documentary_ratings(kb, facts, on)
     for key, terms in outcome.rating_terms.items():
         widest = max((t.sd for t in terms if t.sd is not None), default=SD_KNOWN)
         ratings[key] = ratings[key].with_terms(list(terms), sd=max(widest, SD_KNOWN))

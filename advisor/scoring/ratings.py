@@ -8,6 +8,7 @@ contested entries and is widest where the base knows nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,21 +72,46 @@ def not_applicable(kb: KnowledgeBase, facts: Mapping[str, Any] | None) -> tuple[
     return tuple(sorted(e.id for e in kb.entries.values() if e.effects and e.weight > 0 and not applies(e, facts)))
 
 
-def documentary_ratings(kb: KnowledgeBase, facts: Mapping[str, Any] | None = None) -> dict[tuple[str, str], Rating]:
+def not_yet_valid(kb: KnowledgeBase, facts: Mapping[str, Any] | None, day: dt.date) -> tuple[str, ...]:
+    """Ids of the entries with a rating effect for this project that were not yet true on ``day``, sorted."""
+    return tuple(
+        sorted(
+            e.id
+            for e in kb.entries.values()
+            if e.effects and e.weight > 0 and applies(e, facts) and e.known_since > day
+        )
+    )
+
+
+def then_current(kb: KnowledgeBase, facts: Mapping[str, Any] | None, day: dt.date) -> tuple[str, ...]:
+    """Ids of the stale entries with a rating effect for this project that still held on ``day``, sorted."""
+    return tuple(
+        sorted(
+            e.id
+            for e in kb.entries.values()
+            if e.effects and e.weight == 0 and applies(e, facts) and e.weight_on(day) > 0
+        )
+    )
+
+
+def documentary_ratings(
+    kb: KnowledgeBase, facts: Mapping[str, Any] | None = None, on: dt.date | None = None
+) -> dict[tuple[str, str], Rating]:
     """Ratings for every (criterion, framework) pair from the knowledge entries that apply to ``facts``
-    (the rule facts of a spec; None rates with every entry, as the generated docs do)."""
+    (the rule facts of a spec; None rates with every entry, as the generated docs do), as they stood on
+    ``on`` (None: today; see :meth:`KnowledgeEntry.weight_on`)."""
     ratings: dict[tuple[str, str], Rating] = {}
     for criterion in kb.criteria:
         entries = [e for e in kb.entries.values() if e.criterion == criterion and applies(e, facts)]
         for framework in kb.frameworks:
             terms = _best_of_alternatives(
                 [
-                    (e, Term(e.id, round(e.effects[framework] * e.weight, 3)))
+                    (e, Term(e.id, round(e.effects[framework] * e.weight_on(on), 3)))
                     for e in entries
-                    if e.effects.get(framework) and e.weight > 0
+                    if e.effects.get(framework) and e.weight_on(on) > 0
                 ]
             )
-            contested = sum(1 for e in entries if e.status.value == "contested")
+            contested = sum(1 for e in entries if e.status.value == "contested" and e.weight_on(on) > 0)
             sd = SD_KNOWN + SD_PER_CONTESTED * contested if terms else SD_UNKNOWN
             ratings[(criterion, framework)] = Rating(
                 _clamp(BASELINE + sum(t.delta for t in terms)), round(sd, 3), terms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +16,8 @@ SUFFIX = {"terminal": "txt", "markdown": "md", "json": "json", "html": "html", "
 # The terminal goldens at a fixed width: by default the renderer takes the width of the terminal the
 # tests run in. 80 columns, the narrowest terminal in common use, shows the narrow layouts.
 TERMINAL_WIDTH = 80
+# The day the golden reports are made for: review dates are checked against it, so they never go stale.
+GOLDEN_DAY = dt.date(2026, 12, 7)
 
 # The design-review formats also render a report with everything in it: synthetic probe evidence for
 # three frameworks (seeded, so stable) and a migration (Keras 3 code, PyTorch wins).
@@ -31,8 +34,9 @@ def rendered(case: str, fmt: str) -> str:
     if case == FULL_CASE:
         from tests.probing import synthetic
 
-        return _renderer(fmt)(recommend(SPECS / f"{case}.yaml", evidence=synthetic.run(jax_step=0.015)))
-    return _renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml"))
+        report = recommend(SPECS / f"{case}.yaml", evidence=synthetic.run(jax_step=0.015), today=GOLDEN_DAY)
+        return _renderer(fmt)(report)
+    return _renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml", today=GOLDEN_DAY))
 
 
 def golden_path(case: str, fmt: str) -> Path:
@@ -79,7 +83,7 @@ def readme_refreshed(text: str) -> str:
 
     sample = re.search(r"<!-- sample: (\S+) -->\n```text\n", text)
     if sample:
-        output = render(recommend(README.parent / sample.group(1)), width=TERMINAL_WIDTH)
+        output = render(recommend(README.parent / sample.group(1), today=GOLDEN_DAY), width=TERMINAL_WIDTH)
         text = re.sub(
             r"(<!-- sample: \S+ -->\n```text\n).*?```", lambda m: m.group(1) + output + "```", text, flags=re.S
         )
