@@ -105,3 +105,24 @@ def test_every_v1_example_loads_unchanged(kb: KnowledgeBase) -> None:
     for path in sorted(EXAMPLES.glob("*.yaml")):
         spec = load_spec(path, kb)
         assert spec.name
+
+
+def test_committed_tpus_no_longer_rate_tensorflow_above_pytorch(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    """TPU7x runs JAX and PyTorch but not TensorFlow, and TorchTPU is public: TensorFlow's TPU lead is gone."""
+    tpu = _report(
+        "name: tpu team\ntask: {domain: vision}\n"
+        "infrastructure: {accelerators: [tpu], committed_accelerators: [tpu]}\n",
+        kb,
+        rules,
+    )
+    hardware = _criterion(tpu, "hardware_support").ratings
+    assert hardware["tensorflow"].value <= hardware["pytorch"].value < hardware["jax"].value
+    assert "tpu7x-no-tensorflow" in _terms(tpu, "hardware_support")
+    assert kb.entries["torchtpu-native-backend"].status.value == "current"
+
+
+def test_a_gpu_recommender_gets_no_credit_for_a_tpu_only_layer(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    base = "name: recsys\ntask: {domain: recommender}\ninfrastructure: {accelerators: [%s]}\n"
+    gpu, tpu = (_report(base % acc, kb, rules) for acc in ("nvidia_gpu", "tpu"))
+    assert "keras-rs-multibackend" not in _terms(gpu, "domain_libraries")
+    assert "keras-rs-multibackend" in _terms(tpu, "domain_libraries")

@@ -132,6 +132,16 @@ def test_high_level_api_follows_the_team(kb: KnowledgeBase) -> None:
     assert _id(_stack(kb, keras2, "tensorflow").high_level_api) == "tensorflow-keras3-from-keras2"
 
 
+def test_a_credit_for_keras_on_another_backend_comes_with_that_stack(kb: KnowledgeBase) -> None:
+    """KerasHub weights are credited to PyTorch and JAX only as Keras 3 on their backends, so that is the
+    high-level API recommended for them: the stack keeps the backbone the spec names."""
+    kerashub = "name: t\ntask: {domain: vision, pretrained_sources: [keras_hub]}\nteam: {experience: {pytorch: none}}\n"
+    entry = kb.entries["kerashub-pretrained-presets"]
+    assert entry.effects.get("pytorch") and entry.effects.get("jax")
+    assert _id(_stack(kb, kerashub, "pytorch").high_level_api) == "pytorch-keras3-torch-backend"
+    assert _id(_stack(kb, kerashub, "jax").high_level_api) == "jax-keras3-jax-backend"
+
+
 def test_every_choice_cites_known_entries(kb: KnowledgeBase) -> None:
     spec = """
 name: all-targets
