@@ -30,6 +30,7 @@ class AskWhen:
     why: str = ""  # shown when an answer is given for a question its condition skips
     or_empty: bool = False  # also ask when the earlier answer is an empty list (e.g. no targets chosen yet)
     answered: bool = False  # ask only when the earlier (free-text) answer was given at all
+    or_when: tuple[AskWhen, ...] = ()  # also ask when any of these conditions asks
 
 
 RULES: Mapping[str, AskWhen] = {
@@ -52,6 +53,12 @@ RULES: Mapping[str, AskWhen] = {
     "codebase.api_generations": AskWhen("codebase.framework", none_of=_NO_CODE, why="there is no codebase"),
     "probe.framework": AskWhen("probe.model", answered=True, why="no model of your own was given"),
     "probe.dynamic_dims": AskWhen("probe.model", answered=True, why="no model of your own was given"),
+    "infrastructure.training_accelerators": AskWhen(
+        "infrastructure.multi_gpu",
+        any_of=frozenset({"yes"}),
+        or_when=(AskWhen("infrastructure.multi_node", any_of=frozenset({"yes"})),),
+        why="training runs on one accelerator (neither multi_gpu nor multi_node)",
+    ),
     "infrastructure.windows_native": AskWhen(
         "infrastructure.operating_systems", any_of=frozenset({"windows"}), why="Windows is not among the systems"
     ),
@@ -63,13 +70,25 @@ def skip_reason(template_id: str, answers: Mapping[str, Any], item_key: str | No
     rule = RULES.get(template_id)
     if rule is None:
         return None
+    reason = _reason(rule, answers, item_key)
+    if reason is not None and any(_reason(other, answers, item_key) is None for other in rule.or_when):
+        return None
+    return reason
+
+
+def _word(value: Any) -> str:
+    """An answer as the choice a person typed: a yes/no answer is the word, not Python's True."""
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def _reason(rule: AskWhen, answers: Mapping[str, Any], item_key: str | None) -> str | None:
     field = rule.field if item_key is None else rule.field.replace(f".{ITEM}.", f".{item_key}.", 1)
     value = answers.get(field)
     if rule.answered:
         return None if value not in (None, "") else rule.why or f"not asked without {field}"
     if rule.or_empty and not value:
         return None
-    given = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+    given = {str(v) for v in value} if isinstance(value, list) else {_word(value)}
     if (rule.any_of and not given & rule.any_of) or given & rule.none_of:
         return rule.why or f"not asked for this {field}"
     return None

@@ -71,6 +71,16 @@ def unknowns(spec: ProjectSpec, candidates: tuple[str, ...] | None = None) -> tu
                 text="The MLOps platform is unknown; a TFX pipeline on Vertex AI would favour TensorFlow.",
             )
         )
+    several = infrastructure.multi_gpu or infrastructure.multi_node
+    if several and UNKNOWN in (infrastructure.training_accelerators, spec.task.model_parameters):
+        out.append(
+            Unknown(
+                field="infrastructure.training_accelerators, task.model_parameters",
+                text="How many accelerators a training job uses, or how large the model is, is unknown; from "
+                "hundreds of accelerators or tens of billions of parameters the frameworks' large-scale "
+                "stacks, checkpointing and fault tolerance weigh in (7B or 256 are enough to say).",
+            )
+        )
     if spec.horizon is Horizon.unknown:
         out.append(
             Unknown(

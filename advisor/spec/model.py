@@ -6,10 +6,11 @@ errors so that a typo never silently drops a requirement.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from advisor._model import StrictModel
 
@@ -159,6 +160,27 @@ class OperatingSystem(str, Enum):
     macos = "macos"
 
 
+_SCALE = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+
+
+def _parameter_count(value: object) -> object:
+    """``7B``, ``350M``, ``1.5T``, ``125k`` or ``7e9`` as a number of parameters; anything else unchanged, for
+    the type to refuse (or ``unknown`` to match)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower().replace("_", "").replace(",", "")
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([kmbt]?)", text)
+    if match:
+        return float(match.group(1)) * _SCALE[match.group(2)]
+    try:
+        return float(text)
+    except ValueError:
+        return value
+
+
+ParameterCount = Annotated[float, BeforeValidator(_parameter_count), Field(gt=0, le=1e15, allow_inf_nan=False)]
+
+
 class TaskSpec(StrictModel):
     """What the models do and where they come from."""
 
@@ -172,6 +194,10 @@ class TaskSpec(StrictModel):
     )
     pretrained_sources: list[PretrainedSource] = Field(
         default_factory=list, description="Where pretrained weights come from."
+    )
+    model_parameters: ParameterCount | Unknown = Field(
+        UNKNOWN,
+        description="Size of the largest model trained, in parameters (7B, 350M, 7000000000), or unknown.",
     )
 
 
@@ -296,6 +322,9 @@ class InfrastructureSpec(StrictModel):
     windows_native: bool = Field(False, description="GPU work must run on native Windows (WSL2 is not an option).")
     multi_gpu: bool = Field(False, description="Training uses several GPUs on one machine.")
     multi_node: bool = Field(False, description="Training spans several machines.")
+    training_accelerators: Annotated[int, Field(ge=1, le=1_000_000)] | Unknown = Field(
+        UNKNOWN, description="Accelerators (GPUs or TPU chips) one training job uses, or unknown."
+    )
     committed_accelerators: list[Accelerator] = Field(
         default_factory=list,
         description="Accelerators the team is committed to (bought or contracted: TPU pods, Apple silicon, AMD).",

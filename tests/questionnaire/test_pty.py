@@ -25,6 +25,7 @@ ANSWERS: dict[str, list[str]] = {
     "task.model_family": ["cnn"],
     "task.architecture": ["adapted"],
     "task.pretrained_sources": ["timm_torchvision"],
+    "task.model_parameters": ["big", "25M"],  # training_accelerators is not asked: one GPU (no multi_gpu)
     "deployment.targets": ["android,server_rest"],
     "deployment.targets.android.required": ["yes"],
     "deployment.targets.android.latency_ms_p95": ["fast", "40"],

@@ -184,5 +184,19 @@ def test_relevance_rules_name_real_questions_and_choices(questionnaire: Question
     rule = RULES[target]
     assert target in q, target
     assert rule.field in q, rule.field
-    assert set(rule.any_of | rule.none_of) <= set(q[rule.field].choices), rule
-    assert list(q).index(rule.field) < list(q).index(target), "a rule may only look at earlier answers"
+    for condition in (rule, *rule.or_when):
+        assert condition.field in q, condition.field
+        asked = q[condition.field]
+        allowed = set(asked.choices) | ({"yes", "no"} if asked.kind.value == "yes_no" else set())
+        assert set(condition.any_of | condition.none_of) <= allowed, condition
+        assert list(q).index(condition.field) < list(q).index(target), "a rule may only look at earlier answers"
+
+
+def test_the_training_scale_question_is_asked_only_for_several_accelerators() -> None:
+    from advisor.questionnaire.relevance import skip_reason
+
+    question = "infrastructure.training_accelerators"
+    one = {"infrastructure.multi_gpu": False, "infrastructure.multi_node": False}
+    assert skip_reason(question, one) is not None
+    assert skip_reason(question, {**one, "infrastructure.multi_gpu": True}) is None
+    assert skip_reason(question, {**one, "infrastructure.multi_node": True}) is None

@@ -75,7 +75,7 @@ error: spec.yaml:7: field 'team.sizee': unknown key; did you mean 'size'? (and 3
         "name: x\ntask:\n  domian: vision\n",
         """\
 error: spec.yaml:3: field 'task.domian': unknown key; did you mean 'domain'?
-  hint: allowed keys here: domain, model_family, architecture, pretrained_sources
+  hint: allowed keys here: domain, model_family, architecture, pretrained_sources, model_parameters
 """,
     ),
     "control characters stay escaped in the list": (
