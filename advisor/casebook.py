@@ -16,6 +16,7 @@ README); the exit status is 0 when every case passes, 1 otherwise, 2 when a case
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
@@ -103,6 +104,13 @@ class Case(StrictModel):
         description="The seeds' persona (beginner, researcher, production, 'I already know X') or the situation."
     )
     spec: dict[str, Any] = Field(description="A full project spec, as a user would write it.")
+    as_of: dt.date | None = Field(
+        None,
+        description=(
+            "A replay: the date of a documented past decision; the case runs with the knowledge valid then "
+            "(advisor recommend --as-of), and its reasoning cites the decision's source."
+        ),
+    )
     expect: Expectation
     reasoning: Annotated[str, Field(min_length=40)] = Field(
         description="Why this outcome is right, citing knowledge ids, seed files (seed:<file>) or URLs."
@@ -172,7 +180,7 @@ def evaluate_case(case: Case, kb: KnowledgeBase, rules: Sequence[Rule]) -> Recom
         spec = parse_spec(yaml.safe_dump(case.spec, sort_keys=False), kb, path=where)
     except AdvisorError as exc:
         raise CaseError(f"the spec is invalid: {exc.message}", path=where, field=exc.field, hint=exc.hint) from exc
-    return evaluate(spec, kb, rules, spec_file=where)
+    return evaluate(spec, kb, rules, spec_file=where, as_of=case.as_of)
 
 
 def check_case(case: Case, report: Recommendation, kb: KnowledgeBase, rules: Sequence[Rule]) -> CaseResult:
@@ -260,6 +268,11 @@ def expected_text(expect: Expectation) -> str:
     return text
 
 
+def _label(case: Case) -> str:
+    """The case's id, with its date when it replays a past decision."""
+    return case.id + (f" (as of {case.as_of.isoformat()})" if case.as_of else "")
+
+
 def summary(results: Sequence[CaseResult]) -> str:
     return f"casebook: {sum(r.passed for r in results)}/{len(results)} pass"
 
@@ -268,7 +281,8 @@ def render_table(results: Sequence[CaseResult]) -> str:
     """A plain-text table with one row per case and the problems under each failing row."""
     header = ("case", "expected", "got", "confidence", "result")
     rows = [
-        (r.case.id, expected_text(r.case.expect), r.got, r.confidence, "pass" if r.passed else "FAIL") for r in results
+        (_label(r.case), expected_text(r.case.expect), r.got, r.confidence, "pass" if r.passed else "FAIL")
+        for r in results
     ]
     widths = [max(len(str(row[i])) for row in (header, *rows)) for i in range(len(header))]
 
@@ -300,7 +314,7 @@ def render_markdown(results: Sequence[CaseResult]) -> str:
             + " | ".join(
                 cell(c)
                 for c in (
-                    f"`{r.case.id}`",
+                    f"`{r.case.id}`" + (f" (as of {r.case.as_of.isoformat()})" if r.case.as_of else ""),
                     r.case.persona,
                     expected_text(r.case.expect),
                     r.got,

@@ -124,6 +124,11 @@ class Framework(StrictModel):
     name: str
     description: str
     packages: list[str] = Field(default_factory=list)
+    released: Reference | None = Field(
+        None,
+        description="Its first public release: the source and its date (as_of). A replay (--as-of) before it "
+        "excludes the framework, which did not exist yet.",
+    )
 
 
 class Capability(StrictModel):

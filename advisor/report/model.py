@@ -72,7 +72,7 @@ class CriterionScore(_Frozen):
 class Exclusion(_Frozen):
     """Why a framework cannot be chosen (a hard constraint), with the knowledge behind it."""
 
-    kind: Literal["policy", "capability", "min_rating"]
+    kind: Literal["policy", "capability", "min_rating", "not_released"]
     reason: str
     required_by: tuple[str, ...]  # "spec" and/or rule:<id>
     cites: tuple[str, ...]

@@ -22,6 +22,7 @@ from advisor.report.model import (
     Confidence,
     CriterionScore,
     Evidence,
+    Exclusion,
     FiredRule,
     FrameworkScore,
     Freshness,
@@ -107,6 +108,9 @@ def evaluate(
     weights, group_weights = compute_weights(kb, outcome.weight_steps, spec)
     required = required_capabilities(spec, outcome.requirements)
     checks = {fw: check_framework(fw, spec, kb, required, ratings) for fw in frameworks}
+    if as_of is not None:
+        for fw in frameworks:
+            checks[fw][0].extend(_not_released(kb, fw, as_of))
     candidates = [fw for fw in frameworks if not checks[fw][0]]
     weights = mark_ties(kb, weights, {k: r.value for k, r in ratings.items()}, candidates)
     problem = Problem(
@@ -140,6 +144,8 @@ def evaluate(
         *(c for comparison in classic for c in comparison.overturned_by),
     ]
     references = cited_entries(kb, ratings, rule_index, outcome, checks, extra_cites)
+    if as_of is not None:  # a replay cites only what was true then, wherever the citation comes from
+        references = tuple(c for c in references if kb.entries[c.id].valid_on(as_of))
     return Recommendation(
         advisor_version=__version__,
         project=spec.name,
@@ -183,6 +189,15 @@ def evaluate(
         stacks=stacks,
         classic_advice=classic,
     )
+
+
+def _not_released(kb: KnowledgeBase, framework: str, day: dt.date) -> list[Exclusion]:
+    """Excludes a framework that did not exist yet on ``day`` (a replay of a past decision)."""
+    released = kb.frameworks[framework].released
+    if released is None or released.as_of <= day:
+        return []
+    reason = f"{kb.frameworks[framework].name} did not exist yet: first released {released.as_of.isoformat()}"
+    return [Exclusion(kind="not_released", reason=reason, required_by=("--as-of",), cites=())]
 
 
 def freshness(kb: KnowledgeBase, cited: Sequence[CitedEntry], on: dt.date) -> Freshness | None:
