@@ -126,3 +126,26 @@ def test_a_gpu_recommender_gets_no_credit_for_a_tpu_only_layer(kb: KnowledgeBase
     gpu, tpu = (_report(base % acc, kb, rules) for acc in ("nvidia_gpu", "tpu"))
     assert "keras-rs-multibackend" not in _terms(gpu, "domain_libraries")
     assert "keras-rs-multibackend" in _terms(tpu, "domain_libraries")
+
+
+def test_two_browser_runtimes_count_once_and_only_for_browser_targets(
+    kb: KnowledgeBase, rules: tuple[Rule, ...]
+) -> None:
+    """ONNX Runtime Web and LiteRT.js both take PyTorch and Keras models: alternatives, not a double credit."""
+    runtimes = {"onnx-runtime-web", "litert-js-web-runtime"}
+    web = _report("name: web\ntask: {domain: vision}\ndeployment: {targets: [{kind: browser}]}\n", kb, rules)
+    browser = _criterion(web, "browser").ratings
+    for framework in ("pytorch", "tensorflow"):
+        credit = sum(t.delta for t in browser[framework].terms if t.source in runtimes)
+        assert credit == kb.entries["onnx-runtime-web"].effects[framework]
+    server = _report("name: api\ntask: {domain: vision}\ndeployment: {targets: [{kind: server_rest}]}\n", kb, rules)
+    assert _terms(server) & (runtimes | {"st-edge-ai-core-onnx", "mediapipe-tasks-web"}) == set()
+
+
+def test_litert_js_is_not_known_before_it_was_public(kb: KnowledgeBase, rules: tuple[Rule, ...]) -> None:
+    from datetime import date
+
+    spec = parse_spec("name: web\ntask: {domain: vision}\ndeployment: {targets: [{kind: browser}]}\n", kb)
+    before = evaluate(spec, kb, rules, as_of=date(2025, 6, 1), today=date(2026, 12, 7))
+    assert "litert-js-web-runtime" not in _terms(before)
+    assert "onnx-runtime-web" in _terms(before)
