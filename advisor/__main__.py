@@ -1,5 +1,5 @@
 """``python -m advisor`` runs the CLI."""
 
-from advisor._entry import run
+from advisor.cli import main
 
-run()
+main()

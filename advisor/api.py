@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.knowledge.load import KnowledgeBase, load_knowledge
-from advisor.report.model import Recommendation
 from advisor.rules.load import load_rules
 from advisor.rules.model import Rule
-from advisor.scoring.evaluate import DEFAULT_DRAWS, DEFAULT_SEED, evaluate
+from advisor.scoring.draws import DEFAULT_DRAWS, DEFAULT_SEED
+from advisor.scoring.evaluate import evaluate
+from advisor.scoring.result import Recommendation
 from advisor.spec.load import load_spec
 from advisor.spec.model import ProjectSpec
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from advisor.migration.model import MigrationPlan
     from advisor.probing.model import ProbeRun, ProbeSettings
     from advisor.probing.run import OnEvent
-    from advisor.report.model import CitedEntry
+    from advisor.scoring.result import CitedEntry
 
 
 def load_context(

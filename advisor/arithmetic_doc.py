@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advisor.report.model import Recommendation, TippingPoint
+from advisor.scoring.result import Recommendation, TippingPoint
 
 WORKED_EXAMPLE = "examples/keyword-spotting-mcu.yaml"
 

@@ -30,8 +30,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from advisor._model import StrictModel
 from advisor.errors import AdvisorError, DataError
 from advisor.knowledge.load import KnowledgeBase
-from advisor.report.model import Recommendation
 from advisor.rules.model import Rule
+from advisor.scoring.result import Recommendation
 from advisor.yaml_io import read_yaml
 
 CASEBOOK_DIR = Path(__file__).resolve().parent.parent / "tests" / "casebook"

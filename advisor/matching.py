@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from advisor._model import StrictModel
-from advisor.rules import paths
+from advisor.spec import paths
 
 FW = "{fw}"
 

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from advisor.api import load_context  # noqa: E402
 from advisor.errors import SpecError  # noqa: E402
-from advisor.report.model import Recommendation  # noqa: E402
 from advisor.scoring.evaluate import evaluate  # noqa: E402
+from advisor.scoring.result import Recommendation  # noqa: E402
 from advisor.spec.load import parse_spec  # noqa: E402
 
 TOLERANCE = 1e-9

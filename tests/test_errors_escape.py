@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.errors import AdvisorError, SpecError, printable
 from tests.conftest import EXAMPLES
 
@@ -146,7 +146,7 @@ def test_validate_and_kb_commands_print_user_text_without_control_characters(tmp
     """`advisor validate` echoes the spec's name: escaped, like every other user text on the terminal."""
     from typer.testing import CliRunner
 
-    from advisor.cli import app
+    from advisor.cli.commands import app
 
     spec = tmp_path / "spec.yaml"
     spec.write_text('name: "lab\\x1b]0;owned\\x07\\x1b[2J"\ntask: {domain: vision}\n', encoding="utf-8")

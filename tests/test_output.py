@@ -25,8 +25,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from advisor import _entry, output
-from advisor.cli import app
+from advisor import output
+from advisor.cli import options as cli_options
+from advisor.cli import quick
+from advisor.cli import recommend as recommending
+from advisor.cli.commands import app
 from advisor.errors import AdvisorError
 from advisor.output import temp_name_pattern, write_text
 from tests.conftest import EXAMPLES, ROOT
@@ -505,16 +508,16 @@ def test_recommend_refuses_a_read_only_output_alike_on_both_paths_and_force_repl
     target.chmod(0o444)
     argv = ["recommend", str(EXAMPLE), "-f", "markdown", "-o", str(target)]
     full = CliRunner().invoke(app, argv)
-    options = _entry.parse_recommend(argv)
+    options = quick.parse(argv)
     assert options is not None and options["force"] is False
-    assert _entry.recommend(**options) == full.exit_code == 2
+    assert recommending.run(**options) == full.exit_code == 2
     err = capsys.readouterr().err
     assert err == full.stderr and err.startswith(f"error: {target}: is read-only") and "--force" in err
     assert target.read_text() == "keep me\n"
 
-    options = _entry.parse_recommend([*argv, "--force"])
+    options = quick.parse([*argv, "--force"])
     assert options is not None and options["force"] is True
-    assert _entry.recommend(**options) == 0
+    assert recommending.run(**options) == 0
     fast = target.read_bytes()
     assert capsys.readouterr().err == f"wrote {target}\n" and mode(target) == 0o444
     target.chmod(0o644)
@@ -524,12 +527,15 @@ def test_recommend_refuses_a_read_only_output_alike_on_both_paths_and_force_repl
     assert full.exit_code == 0 and target.read_bytes() == fast
 
 
+DEFAULTS = {option.name: option.default for option in cli_options.RECOMMEND}
+
+
 def test_fast_path_reads_force_like_click() -> None:
     base = ["recommend", "a.yaml"]
-    assert _entry.parse_recommend([*base, "--force"]) == {**_entry.DEFAULTS, "spec": Path("a.yaml"), "force": True}
-    assert _entry.parse_recommend([*base, "--no-force"]) == {**_entry.DEFAULTS, "spec": Path("a.yaml")}
-    assert _entry.parse_recommend([*base, "--force", "--no-force"]) is None  # repeated: click's job
-    assert _entry.parse_recommend([*base, "--force=yes"]) is None
+    assert quick.parse([*base, "--force"]) == {**DEFAULTS, "spec": Path("a.yaml"), "force": True}
+    assert quick.parse([*base, "--no-force"]) == {**DEFAULTS, "spec": Path("a.yaml")}
+    assert quick.parse([*base, "--force", "--no-force"]) is None  # repeated: click's job
+    assert quick.parse([*base, "--force=yes"]) is None
 
 
 def test_migrate_and_init_use_the_same_writer(tmp_path: Path) -> None:
@@ -556,7 +562,7 @@ def test_migrate_and_init_use_the_same_writer(tmp_path: Path) -> None:
 def test_recommend_to_a_character_device_keeps_the_device(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     null = tmp_path / "null"
     _make_node(null, stat.S_IFCHR, (1, 3))
-    options = _entry.parse_recommend(["recommend", str(EXAMPLE), "-o", str(null)])
-    assert options is not None and _entry.recommend(**options) == 0
+    options = quick.parse(["recommend", str(EXAMPLE), "-o", str(null)])
+    assert options is not None and recommending.run(**options) == 0
     assert stat.S_ISCHR(os.lstat(null).st_mode) and sorted(os.listdir(tmp_path)) == ["null"]
     assert capsys.readouterr().err == f"wrote {null}\n"

@@ -197,7 +197,7 @@ def _check_seed_citations(
 def _check_condition(matcher: Matcher | None, path: Path, field: str) -> None:
     if matcher is None:
         return
-    from advisor.rules.facts import RuleFacts  # the spec schema: entries and rules match the same facts
+    from advisor.spec.derived import RuleFacts  # the spec schema: entries and rules match the same facts
 
     try:
         check_matcher(matcher, RuleFacts, None)

@@ -9,7 +9,7 @@ from advisor.migration.effort import estimate
 from advisor.migration.model import MapRow, MigrationPlan, Risk, Strategy, StrategyId
 from advisor.migration.phases import phases_for
 from advisor.migration.scope import DEVICE, SERVER, Scope, scope_of
-from advisor.rules.facts import codebase_family, rule_facts
+from advisor.spec.derived import codebase_family, rule_facts
 from advisor.spec.model import Experience, OperatingSystem, ProjectSpec, ServingSoftware, TargetKind
 
 MIXED_FAMILIES = ("tensorflow", "pytorch")  # what codebase.framework: mixed is made of

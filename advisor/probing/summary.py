@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass
 
 from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
-from advisor.report.model import DeployRow, ModelSummary, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 from advisor.scoring.evidence import DEPLOY_CRITERION
+from advisor.scoring.result import DeployRow, ModelSummary, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 from profilers.protocol import CellResult, ProbeResult
 from profilers.stats import unstable
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from advisor.report.model import (
+from advisor.scoring.classic import ClassicComparison
+from advisor.scoring.result import (
     CitedEntry,
     CriterionScore,
     DeployRow,
@@ -13,7 +14,6 @@ from advisor.report.model import (
     ProbeRow,
     Recommendation,
 )
-from advisor.scoring.classic import ClassicComparison
 from advisor.scoring.stack import RecommendedStack
 
 SHARPEN_TITLE = "What would sharpen this answer"

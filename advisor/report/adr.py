@@ -29,13 +29,14 @@ from advisor.report._text import (
     stack_rows,
     weight_label,
 )
-from advisor.report.model import CriterionScore, Recommendation
+from advisor.scoring.result import CriterionScore, Recommendation
 
 TOP_DRIVERS = 5  # criteria listed as decision drivers: the rest carry too little of the score to drive it
 CLEAR_GAP = 0.5  # rating gap (1-5 scale) that counts as a pro or a con of an option
 
 
-def render(report: Recommendation) -> str:
+def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
+    """The report as one document (``width`` and ``color`` are for the terminal format: ignored here)."""
     out = ["---", "status: proposed"]
     if report.generated_at:
         out.append(f"date: {report.generated_at[:10]}")

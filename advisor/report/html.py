@@ -49,13 +49,14 @@ from advisor.report._text import (
     weight_cell,
     weight_label,
 )
-from advisor.report.model import ProbeFramework, ProbeRow, Recommendation
+from advisor.scoring.result import ProbeFramework, ProbeRow, Recommendation
 from advisor.scoring.sensitivity import MAX_RATING_TIPS, MAX_WEIGHT_TIPS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def render(report: Recommendation) -> str:
+def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
+    """The report as one document (``width`` and ``color`` are for the terminal format: ignored here)."""
     return _environment().get_template("report.html.j2").render(report=report, view=_view(report))
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from advisor.report.model import Recommendation
+from advisor.scoring.result import Recommendation
 
 
-def render(report: Recommendation) -> str:
+def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
+    """The report as one document (``width`` and ``color`` are for the terminal format: ignored here)."""
     return report.model_dump_json(indent=2) + "\n"
 
 

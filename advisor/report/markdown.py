@@ -39,10 +39,11 @@ from advisor.report._text import (
     stack_rows,
     weight_cell,
 )
-from advisor.report.model import CitedEntry, ModelSummary, Recommendation
+from advisor.scoring.result import CitedEntry, ModelSummary, Recommendation
 
 
-def render(report: Recommendation) -> str:
+def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
+    """The report as one document (``width`` and ``color`` are for the terminal format: ignored here)."""
     out: list[str] = [f"# Framework recommendation: {md_text(report.project)}", ""]
     if report.description:
         out += [f"> {md_text(report.description)}", ""]

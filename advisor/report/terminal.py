@@ -63,7 +63,7 @@ from advisor.report._text import (
     stack_rows,
     weight_cell,
 )
-from advisor.report.model import DeployRow, ModelSummary, ProbeRow, Recommendation
+from advisor.scoring.result import DeployRow, ModelSummary, ProbeRow, Recommendation
 
 _T = TypeVar("_T")
 PROBE_WIDE = 140  # the probe's eleven columns read as one table only this wide; narrower: a column per framework

@@ -13,7 +13,7 @@ from typing import Any
 
 from advisor.matching import matches, substitute
 from advisor.rules.model import Rule
-from advisor.scoring.ratings import Term
+from advisor.rules.terms import Term
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from advisor.errors import DataError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.matching import FW, check_matcher
 from advisor.paths import data_dir
-from advisor.rules.facts import RuleFacts
 from advisor.rules.model import Rule
+from advisor.spec.derived import RuleFacts
 
 
 def load_rules(kb: KnowledgeBase, root: Path | None = None) -> tuple[Rule, ...]:

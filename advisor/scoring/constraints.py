@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 from advisor.knowledge.load import KnowledgeBase
 from advisor.knowledge.model import Support
-from advisor.report.model import Exclusion
 from advisor.scoring.ratings import Rating
+from advisor.scoring.result import Exclusion
 from advisor.spec.model import ProjectSpec
 
 

@@ -16,7 +16,24 @@ from advisor.errors import SpecError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.migration.model import MigrationPlan
 from advisor.migration.plan import plan_migration
-from advisor.report.model import (
+from advisor.rules.engine import RuleOutcome, apply_rules
+from advisor.rules.model import Rule
+from advisor.scoring import confidence as conf
+from advisor.scoring import sensitivity, whatif
+from advisor.scoring.aggregate import Problem, rank_key
+from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
+from advisor.scoring.constraints import check_framework, required_capabilities
+from advisor.scoring.draws import DEFAULT_DRAWS, DEFAULT_SEED
+from advisor.scoring.explain import cited_entries, reasons, tipping_points
+from advisor.scoring.ratings import (
+    SD_KNOWN,
+    Rating,
+    documentary_ratings,
+    not_applicable,
+    not_yet_valid,
+    then_current,
+)
+from advisor.scoring.result import (
     Aggregation,
     CitedEntry,
     Confidence,
@@ -34,26 +51,10 @@ from advisor.report.model import (
     TornadoBar,
     WhatIf,
 )
-from advisor.rules.engine import RuleOutcome, apply_rules
-from advisor.rules.facts import rule_facts
-from advisor.rules.model import Rule
-from advisor.scoring import confidence as conf
-from advisor.scoring import sensitivity, whatif
-from advisor.scoring.aggregate import Problem, rank_key
-from advisor.scoring.classic import ClassicComparison, compare_with_classic_advice
-from advisor.scoring.constraints import check_framework, required_capabilities
-from advisor.scoring.explain import cited_entries, reasons, tipping_points
-from advisor.scoring.ratings import (
-    SD_KNOWN,
-    Rating,
-    documentary_ratings,
-    not_applicable,
-    not_yet_valid,
-    then_current,
-)
 from advisor.scoring.stack import recommend_stack
 from advisor.scoring.unknowns import unknowns
 from advisor.scoring.weights import BACKGROUND_CAP, MAX_WEIGHT, Weighted, compute_weights, mark_ties
+from advisor.spec.derived import rule_facts
 from advisor.spec.model import ProjectSpec
 
 if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up stays light
@@ -63,8 +64,6 @@ if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up
 # The lead (1-5 scale) that stays decisive against the classic advice for the team's persona: a full
 # rating point on average over the weighted criteria. Below it, a pick against the guide is at most "medium".
 LARGE_MARGIN = 1.0
-DEFAULT_SEED = 2026
-DEFAULT_DRAWS = 2000
 DOCUMENTARY = (
     "Ratings are documentary (knowledge base and rules); no probe was run, so performance "
     "ratings are not measured on your hardware."

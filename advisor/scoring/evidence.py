@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
-from advisor.scoring.ratings import Term
+from advisor.rules.terms import Term
 from profilers.protocol import DeployCheck
 
 CRITERION = {"train_step_time": "training_performance", "infer_b1_latency": "inference_performance"}

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from advisor.knowledge.load import KnowledgeBase
-from advisor.report.model import CitedEntry, Exclusion, Reason, ReferenceOut, TippingPoint
 from advisor.rules.engine import RuleOutcome
 from advisor.rules.model import Rule
+from advisor.rules.terms import Term
 from advisor.scoring import sensitivity
 from advisor.scoring.aggregate import Problem
-from advisor.scoring.ratings import Rating, Term
+from advisor.scoring.ratings import Rating
+from advisor.scoring.result import CitedEntry, Exclusion, Reason, ReferenceOut, TippingPoint
 
 MAX_REASONS_FOR, MAX_REASONS_AGAINST = 6, 3
 RULE = "rule:"

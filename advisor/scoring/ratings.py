@@ -16,20 +16,11 @@ from typing import Any
 from advisor.knowledge.load import KnowledgeBase
 from advisor.knowledge.model import KnowledgeEntry
 from advisor.matching import matches
+from advisor.rules.terms import Term
 
 BASELINE = 3.0
 LOWEST, HIGHEST = 1.0, 5.0
 SD_KNOWN, SD_PER_CONTESTED, SD_UNKNOWN = 0.35, 0.2, 0.75
-
-
-@dataclass(frozen=True)
-class Term:
-    """One contribution to a rating: a knowledge entry or a rule, and how much it moved the rating."""
-
-    source: str  # knowledge entry id or "rule:<id>" or "evidence:<id>"
-    delta: float
-    note: str = ""
-    sd: float | None = None  # a rule may widen the spread (e.g. for a codebase of unknown size)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ class RecommendedStack(StrictModel):
 
 
 def recommend_stack(kb: KnowledgeBase, facts: Mapping[str, Any], framework: str) -> RecommendedStack:
-    """The stack for ``framework`` given ``facts`` (``advisor.rules.facts.rule_facts(spec)``). Pure."""
+    """The stack for ``framework`` given ``facts`` (``advisor.spec.derived.rule_facts(spec)``). Pure."""
     fitting = [c for c in _ranked(kb.stack) if c.framework == framework and _applies(c, facts)]
     kinds = _target_kinds(facts)
     name = kb.frameworks[framework].name if framework in kb.frameworks else framework

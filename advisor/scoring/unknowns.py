@@ -6,7 +6,7 @@ widens the uncertainty instead, and the report says which answer would narrow it
 
 from __future__ import annotations
 
-from advisor.report.model import Unknown
+from advisor.scoring.result import Unknown
 from advisor.spec.model import UNKNOWN, Accelerator, ApiGeneration, Experience, Horizon, MlopsPlatform, ProjectSpec
 
 EXPERIENCE_NAMES = (("pytorch", "PyTorch"), ("tensorflow", "TensorFlow/Keras"), ("jax", "JAX"))

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from advisor.knowledge.load import KnowledgeBase
-from advisor.report.model import WeightStepOut
 from advisor.rules.engine import WeightStep
+from advisor.scoring.result import WeightStepOut
 from advisor.spec.model import ProjectSpec
 
 MAX_WEIGHT = 5.0

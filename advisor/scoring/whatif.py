@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from advisor.report.model import WhatIfRank, WhatIfTip, WhatIfVector
 from advisor.scoring import sensitivity
 from advisor.scoring.aggregate import Problem, rank_key
+from advisor.scoring.result import WhatIfRank, WhatIfTip, WhatIfVector
 from advisor.scoring.weights import MAX_WEIGHT
 
 

@@ -1,43 +1,47 @@
-"""The process entry point (advisor._entry): everyday ``recommend`` runs without typer, byte for byte like
-the full CLI; everything else goes to the full CLI; the quick exit never skips work that is waiting."""
+"""The entry point (advisor.cli.main): everyday ``recommend`` runs without building typer, byte for byte
+like the typer command, because both read one option table and call one implementation; the quick exit
+never skips work that is waiting."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from advisor import _entry
-from advisor.cli import app
+from advisor.cli import options, quick
+from advisor.cli import recommend as recommending
+from advisor.cli.commands import app
 from tests.conftest import EXAMPLES
 
 EXAMPLE = EXAMPLES / "llm-finetuning-lab.yaml"
+DEFAULTS: dict[str, Any] = {option.name: option.default for option in options.RECOMMEND}
 
 
 def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
 
 
-def test_the_fast_path_knows_every_recommend_option_as_the_cli_defines_it() -> None:
+def test_the_typer_command_is_the_option_table() -> None:
     command = typer.main.get_command(app).commands["recommend"]  # type: ignore[attr-defined]
     params = {p.name: p for p in command.params}
-    handled = set(_entry.VALUE_OPTIONS) | set(_entry.FLAG_OPTIONS) | {"spec"}
-    assert set(params) == handled | set(_entry.FULL_CLI_ONLY), "a new recommend option: teach advisor._entry"
-    assert not handled & set(_entry.FULL_CLI_ONLY)
-    for name, flags in _entry.VALUE_OPTIONS.items():
-        assert tuple(params[name].opts) == flags and not params[name].secondary_opts
-    for name, (on, off) in _entry.FLAG_OPTIONS.items():
-        assert params[name].opts == [on] and params[name].secondary_opts == [off]
-    for name, default in _entry.DEFAULTS.items():
-        value = params[name].default
-        assert getattr(value, "value", value) == default, name
-    assert tuple(params["format"].type.choices) == _entry.FORMATS  # type: ignore[attr-defined]
-    assert (params["draws"].type.min, params["draws"].type.max) == _entry.DRAWS_RANGE  # type: ignore[attr-defined]
-    assert params["seed"].type.name == "int" and params["output"].type.name == "str"
+    assert list(params) == ["spec", *(option.name for option in options.RECOMMEND)]
+    for option in options.RECOMMEND:
+        param = params[option.name]
+        if option.kind == "switch":
+            assert param.opts == [option.flags[0]] and param.secondary_opts == [option.flags[1]]
+        else:
+            assert tuple(param.opts) == option.flags and not param.secondary_opts
+        assert getattr(param.default, "value", param.default) == option.default, option.name
+        assert param.help == option.help
+    assert tuple(params["format"].type.choices) == options.FORMAT.choices  # type: ignore[attr-defined]
+    draws = next(o for o in options.RECOMMEND if o.name == "draws")
+    assert (params["draws"].type.min, params["draws"].type.max) == draws.bounds  # type: ignore[attr-defined]
+    assert params["seed"].type.name == "integer" or params["seed"].type.name == "int"
     for name in ("spec", "knowledge", "rules"):
         path_type = params[name].type
         assert path_type.name == "path" and not path_type.exists and not path_type.resolve_path  # type: ignore[attr-defined]
@@ -61,7 +65,7 @@ def test_the_fast_path_knows_every_recommend_option_as_the_cli_defines_it() -> N
     ],
 )
 def test_everyday_options_are_read_like_click_reads_them(argv: list[str], expected: dict[str, object]) -> None:
-    assert _entry.parse_recommend(argv) == {**_entry.DEFAULTS, "spec": Path("a.yaml"), **expected}
+    assert quick.parse(argv) == {**DEFAULTS, "spec": Path("a.yaml"), **expected}
 
 
 @pytest.mark.parametrize(
@@ -96,8 +100,8 @@ def test_everyday_options_are_read_like_click_reads_them(argv: list[str], expect
         ["recommend", "a.yaml", "-o", "r\u00e9port.md"],
     ],
 )
-def test_anything_else_goes_to_the_full_cli(argv: list[str]) -> None:
-    assert _entry.parse_recommend(argv) is None
+def test_anything_else_goes_to_typer(argv: list[str]) -> None:
+    assert quick.parse(argv) is None
 
 
 @pytest.mark.parametrize(
@@ -110,12 +114,12 @@ def test_anything_else_goes_to_the_full_cli(argv: list[str]) -> None:
         ["-f", "html"],
     ],
 )
-def test_fast_and_full_paths_give_the_same_bytes(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_quick_and_typer_paths_give_the_same_bytes(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["recommend", str(EXAMPLE), *args]
     full = CliRunner().invoke(app, argv)
-    options = _entry.parse_recommend(argv)
-    assert options is not None
-    assert _entry.recommend(**options) == full.exit_code == 0
+    values = quick.parse(argv)
+    assert values is not None
+    assert recommending.run(**values) == full.exit_code == 0
     out = capsys.readouterr()
     assert out.out == full.stdout and out.err == ""
 
@@ -123,8 +127,8 @@ def test_fast_and_full_paths_give_the_same_bytes(args: list[str], capsys: pytest
 def test_output_file_and_exit_status_as_the_full_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     full_file, fast_file = tmp_path / "full.md", tmp_path / "fast.md"
     full = CliRunner().invoke(app, ["recommend", str(EXAMPLE), "-f", "markdown", "-o", str(full_file)])
-    options = _entry.parse_recommend(["recommend", str(EXAMPLE), "-f", "markdown", "-o", str(fast_file)])
-    assert options is not None and _entry.recommend(**options) == full.exit_code == 0
+    values = quick.parse(["recommend", str(EXAMPLE), "-f", "markdown", "-o", str(fast_file)])
+    assert values is not None and recommending.run(**values) == full.exit_code == 0
     assert fast_file.read_bytes() == full_file.read_bytes()
     assert capsys.readouterr().err == full.stderr.replace(str(full_file), str(fast_file))
     impossible = tmp_path / "impossible.yaml"
@@ -134,20 +138,22 @@ def test_output_file_and_exit_status_as_the_full_cli(tmp_path: Path, capsys: pyt
         "constraints: {exclude_frameworks: [pytorch]}\n"
     )
     full = CliRunner().invoke(app, ["recommend", str(impossible)])
-    options = _entry.parse_recommend(["recommend", str(impossible)])
-    assert options is not None and _entry.recommend(**options) == full.exit_code == 1
+    values = quick.parse(["recommend", str(impossible)])
+    assert values is not None and recommending.run(**values) == full.exit_code == 1
     assert capsys.readouterr().out == full.stdout
 
 
-def test_a_failing_recommend_is_left_to_the_full_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_recommend_says_the_same_either_way(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("name: x\ntask: {domian: vision}\n")
-    options = _entry.parse_recommend(["recommend", str(spec), "-o", str(tmp_path / "out.md")])
-    assert options is not None and _entry.recommend(**options) is None
-    assert capsys.readouterr() == ("", "") and not (tmp_path / "out.md").exists()
+    argv = ["recommend", str(spec), "-o", str(tmp_path / "out.md")]
+    full = CliRunner().invoke(app, argv)
+    values = quick.parse(argv)
+    assert values is not None and recommending.run(**values) == full.exit_code == 2
+    assert capsys.readouterr() == ("", full.stderr) and not (tmp_path / "out.md").exists()
 
 
-def test_python_m_advisor_matches_the_full_cli_without_typer_or_frameworks() -> None:
+def test_python_m_advisor_matches_typer_without_importing_typer_or_frameworks() -> None:
     full = CliRunner().invoke(app, ["recommend", str(EXAMPLE), "-f", "json"])
     result = subprocess.run(
         [sys.executable, "-m", "advisor", "recommend", str(EXAMPLE), "-f", "json"],
@@ -158,11 +164,11 @@ def test_python_m_advisor_matches_the_full_cli_without_typer_or_frameworks() -> 
     assert (result.returncode, result.stdout, result.stderr) == (0, full.stdout, "")
     code = (
         "import sys\n"
-        "from advisor import _entry\n"
-        "options = _entry.parse_recommend(sys.argv[1:])\n"
+        "from advisor.cli import quick, recommend\n"
+        "values = quick.parse(sys.argv[1:])\n"
         "import contextlib, io\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    status = _entry.recommend(**options)\n"
+        "    status = recommend.run(**values)\n"
         "heavy = ('torch', 'tensorflow', 'keras', 'jax', 'jaxlib', 'flax', 'typer')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "print(status, bad)\n"
@@ -170,7 +176,7 @@ def test_python_m_advisor_matches_the_full_cli_without_typer_or_frameworks() -> 
     assert _python(code, "recommend", str(EXAMPLE), "-f", "json").stdout.strip() == "0 []"
 
 
-def test_errors_still_come_from_the_full_cli(tmp_path: Path) -> None:
+def test_errors_and_usage_messages(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("name: x\ntask: {domian: vision}\n")
     result = subprocess.run(
@@ -190,11 +196,11 @@ def test_errors_still_come_from_the_full_cli(tmp_path: Path) -> None:
 def test_the_quick_exit_waits_for_atexit_callbacks_and_flushes_output() -> None:
     code = (
         "import atexit, sys\n"
-        "from advisor import _entry\n"
+        "from advisor.cli import main\n"
         "if sys.argv[1] == 'atexit':\n"
         "    atexit.register(lambda: print('atexit ran'))\n"
         "sys.argv = ['advisor', 'recommend', sys.argv[2], '-f', 'json']\n"
-        "_entry.run()\n"
+        "main()\n"
     )
     waited = _python(code, "atexit", str(EXAMPLE))
     assert waited.returncode == 0 and waited.stdout.rstrip().endswith("atexit ran")
@@ -206,10 +212,9 @@ def test_the_quick_exit_waits_for_atexit_callbacks_and_flushes_output() -> None:
 def test_the_exit_status_survives_the_quick_exit(status: object, expected: int) -> None:
     code = (
         "import sys\n"
-        "from advisor import _entry\n"
-        f"try:\n    sys.exit({status!r})\n"
-        "except SystemExit as done:\n"
-        "    _entry.exit_now(done)\n"
-        "    raise\n"
+        "from advisor.cli import commands, main\n"
+        f"commands.app.command('boom')(lambda: sys.exit({status!r}))\n"
+        "sys.argv = ['advisor', 'boom']\n"
+        "main()\n"
     )
     assert _python(code).returncode == expected

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from advisor.api import recommend
 from advisor.knowledge.load import KnowledgeBase
 from advisor.knowledge.model import SHELF_MONTHS, Status, add_months
-from advisor.report.model import Recommendation
+from advisor.scoring.result import Recommendation
 from tests.conftest import EXAMPLES, ROOT
 
 PAST = dt.date(2021, 6, 1)

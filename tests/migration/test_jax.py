@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from advisor.api import load_context, validate
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.knowledge.model import ApiMapping
 from advisor.migration.plan import plan_migration
 from advisor.spec.model import CodebaseFramework, Experience, PretrainedSource, ProjectSpec

@@ -12,7 +12,7 @@ import yaml
 
 from advisor.migration.model import MigrationPlan
 from advisor.migration.plan import plan_migration
-from advisor.rules.facts import codebase_family
+from advisor.spec.derived import codebase_family
 from advisor.spec.load import parse_spec
 from advisor.spec.model import ProjectSpec
 from tests.scoring.test_arithmetic_properties import KB, SHIPPED

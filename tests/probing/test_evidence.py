@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import load_evidence, recommend
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.errors import EvidenceError
 from advisor.probing import plan
 from advisor.report.markdown import render

@@ -28,15 +28,15 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from advisor.api import load_context, load_evidence, recommend, validate
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.errors import EvidenceError
 from advisor.probing.model import ProbeRun
 from advisor.probing.progress import ProbeProgress
 from advisor.probing.summary import summarize_run
 from advisor.report.formats import renderer
-from advisor.report.model import Recommendation
 from advisor.scoring.evaluate import evaluate
 from advisor.scoring.evidence import evidence_from
+from advisor.scoring.result import Recommendation
 from profilers.protocol import DeployCheck, ProbeResult
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic

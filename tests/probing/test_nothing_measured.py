@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import recommend
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.probing import plan
 from advisor.probing.model import ProbeRun
 from advisor.probing.run import compare, run_probes
@@ -113,7 +113,7 @@ def test_advisor_probe_exits_4_when_nothing_could_be_measured(monkeypatch) -> No
     """`advisor probe` with no framework installed: exit 4 (documented), and it says why."""
     from typer.testing import CliRunner
 
-    from advisor.cli import app
+    from advisor.cli.commands import app
     from profilers import launcher
 
     monkeypatch.setattr(launcher, "framework_installed", lambda framework: False)

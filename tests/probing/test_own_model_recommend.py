@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import load_evidence
-from advisor.cli import app
+from advisor.cli.commands import app
 from tests.conftest import EXAMPLES
 
 pytestmark = [pytest.mark.torch, pytest.mark.slow]

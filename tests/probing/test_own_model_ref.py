@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.errors import AdvisorError, SpecError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.probing.own_model import RefError, find_module, parse_ref, resolve

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import load_evidence, recommend
-from advisor.cli import app
+from advisor.cli.commands import app
 from tests.conftest import EXAMPLES
 
 pytestmark = [pytest.mark.torch, pytest.mark.tensorflow, pytest.mark.jax, pytest.mark.slow]

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import load_evidence, recommend
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.probing.model import ProbeRun
 from advisor.report import html, markdown, terminal
 from profilers.launcher import run_probe

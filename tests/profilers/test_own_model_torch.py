@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor.api import recommend
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.probing.model import ModelRun, ModelSettings, ProbeRun, ProbeSettings
 from advisor.report.markdown import render
 from profilers.launcher import run_probe

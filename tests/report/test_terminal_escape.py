@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from advisor.api import recommend
-from advisor.report.model import ProbeRow, Recommendation
 from advisor.report.terminal import probe_table, render, shown
+from advisor.scoring.result import ProbeRow, Recommendation
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 from tests.report.golden import SPECS

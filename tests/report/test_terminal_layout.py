@@ -23,8 +23,8 @@ from advisor.report import terminal_migration
 from advisor.report._terminal_layout import DEFAULT_WIDTH, MAX_WIDTH
 from advisor.report._text import MARGIN_MEANING, probe_cells
 from advisor.report.markdown import migration_document
-from advisor.report.model import Recommendation
 from advisor.report.terminal import deploy_table, probe_table, render
+from advisor.scoring.result import Recommendation
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 from tests.report.golden import MIGRATE_CASES, SPECS, migrate_golden_path, migrate_rendered

@@ -17,7 +17,7 @@ import yaml
 
 from advisor.api import recommend
 from advisor.report.html import render
-from advisor.report.model import Recommendation
+from advisor.scoring.result import Recommendation
 from tests.conftest import EXAMPLES
 from tests.report.browser import Browser, Page, chromium
 

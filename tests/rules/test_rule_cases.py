@@ -8,8 +8,8 @@ import pytest
 
 from advisor.api import load_context
 from advisor.rules.engine import fired_for
-from advisor.rules.facts import rule_facts
 from advisor.rules.model import Rule, RuleCase
+from advisor.spec.derived import rule_facts
 from advisor.spec.model import ProjectSpec
 
 BASE_SPEC: dict[str, Any] = {"name": "rule case", "task": {"domain": "vision"}}

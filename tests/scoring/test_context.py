@@ -4,10 +4,10 @@ committed hardware weighs like a required target, and the horizon sets how much 
 from __future__ import annotations
 
 from advisor.knowledge.load import KnowledgeBase
-from advisor.report.model import Recommendation
 from advisor.rules.model import Rule
 from advisor.scoring.evaluate import evaluate
 from advisor.scoring.ratings import SD_KNOWN
+from advisor.scoring.result import Recommendation
 from advisor.spec.load import load_spec, parse_spec
 from tests.conftest import EXAMPLES
 

@@ -8,9 +8,9 @@ import pytest
 
 from advisor.knowledge.load import KnowledgeBase
 from advisor.knowledge.model import StackRole
-from advisor.rules.facts import rule_facts
 from advisor.scoring.classic import compare_with_classic_advice, guide_conflicts
 from advisor.scoring.stack import RecommendedStack, StackChoice, recommend_stack
+from advisor.spec.derived import rule_facts
 from advisor.spec.load import parse_spec
 
 

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.report.model import Recommendation, WhatIfVector
 from advisor.scoring.evaluate import evaluate
+from advisor.scoring.result import Recommendation, WhatIfVector
 from advisor.spec.load import parse_spec
 from tests.scoring.test_arithmetic_properties import IDS, KB, RULES, SHIPPED
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor._validation import MAX_LISTED
-from advisor.cli import app
+from advisor.cli.commands import app
 
 runner = CliRunner()
 

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advisor import api
-from advisor.cli import app
+from advisor.cli.commands import app
 from advisor.errors import AdvisorError, EvidenceError, SpecError
 from advisor.knowledge.load import KnowledgeBase
 from advisor.questionnaire.sources import given_from_file

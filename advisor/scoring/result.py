@@ -1,4 +1,6 @@
-"""The immutable recommendation that every renderer formats. Its JSON form is versioned.
+"""The engine's result: the immutable recommendation that scoring builds and every renderer formats.
+
+Its JSON form is versioned.
 
 Bump ``REPORT_SCHEMA_VERSION`` (major) when a field is removed or changes meaning, (minor) when one
 is added. Computed numbers (scores, shares, margins, thresholds) are kept at full precision so that
