@@ -45,7 +45,7 @@ def test_ruff_is_clean() -> None:
     if ruff is None:
         pytest.skip("ruff not installed")
     result = subprocess.run(
-        [ruff, "check", "advisor", "profilers", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+        [ruff, "check", "advisor", "profilers", "tools", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
 
@@ -84,10 +84,10 @@ def test_readme_mentions_every_command() -> None:
 
 
 def test_generated_docs_are_current() -> None:
-    from advisor.docs import generated
+    from tools.docs import generated
 
     for path, text in generated().items():
-        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m advisor.docs"
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run python -m tools.docs"
 
 
 def test_mypy_is_clean() -> None:
@@ -101,7 +101,7 @@ def test_mypy_is_clean() -> None:
 def test_generated_rules_doc_names_every_weight_target() -> None:
     """A group-weight effect is printed with its group (it once read `weight None set 3`)."""
     from advisor.api import load_context
-    from advisor.docs import rules_doc
+    from tools.docs import rules_doc
 
     assert "None" not in rules_doc(load_context()[1])
 

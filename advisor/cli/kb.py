@@ -137,3 +137,18 @@ def kb_show(
         for r in entry.references
     ]
     typer.echo(printable("\n".join(lines), multiline=True))
+
+
+@app.command("ratings")
+def kb_ratings(knowledge: KnowledgeOpt = None) -> None:
+    """Check a knowledge base and print each framework's documentary rating per criterion (for authors)."""
+    from advisor.scoring.ratings import documentary_ratings
+
+    kb = _knowledge(knowledge)
+    ratings = documentary_ratings(kb)
+    frameworks = list(kb.frameworks)
+    typer.echo(f"{len(kb.entries)} entries, as of {kb.as_of}")
+    typer.echo(f"{'criterion':24}" + "".join(f"{f:>12}" for f in frameworks))
+    for criterion in kb.criteria:
+        cells = "".join(f"{ratings[(criterion, f)].value:>12.2f}" for f in frameworks)
+        typer.echo(f"{criterion:24}{cells}")

@@ -1,4 +1,7 @@
-"""Reads a project spec: YAML (safe) -> ProjectSpec, then checks names against the knowledge base.
+"""Reads a project spec: YAML (safe) -> ProjectSpec, then checks names against the knowledge base's.
+
+The spec sits below the knowledge base: it asks only for the names it checks (:class:`Names`, which a
+``KnowledgeBase`` provides), so reading a spec does not depend on how knowledge is loaded.
 
 Every problem is told in one :class:`SpecError`: each names the file, line and field, with a "did you
 mean" where a name is close to a known one.
@@ -7,29 +10,42 @@ mean" where a name is close to a known one.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from advisor._loading import expected_mapping, validate_document
 from advisor._validation import combined, dotted
 from advisor.errors import SpecError
-from advisor.knowledge.load import KnowledgeBase
 from advisor.spec.model import ProjectSpec
 from advisor.yaml_io import YamlDocument, parse_yaml, read_yaml
 
 
-def load_spec(path: Path | str, kb: KnowledgeBase) -> ProjectSpec:
+class Names(Protocol):
+    """The names a spec may use: criteria and groups (priorities), frameworks and capabilities."""
+
+    @property
+    def criteria(self) -> Collection[str]: ...
+    @property
+    def groups(self) -> Collection[str]: ...
+    @property
+    def frameworks(self) -> Collection[str]: ...
+    @property
+    def capabilities(self) -> Collection[str]: ...
+
+
+def load_spec(path: Path | str, kb: Names) -> ProjectSpec:
     """Read, validate and cross-check the spec at ``path`` (``-`` is not accepted: specs are files)."""
     return _checked(read_yaml(path, SpecError), kb)
 
 
-def parse_spec(text: str, kb: KnowledgeBase, path: str = "<spec>") -> ProjectSpec:
+def parse_spec(text: str, kb: Names, path: str = "<spec>") -> ProjectSpec:
     """Like :func:`load_spec` for YAML text (used by ``init`` and the tests)."""
     return _checked(parse_yaml(text, path, SpecError), kb)
 
 
-def _checked(doc: YamlDocument, kb: KnowledgeBase) -> ProjectSpec:
+def _checked(doc: YamlDocument, kb: Names) -> ProjectSpec:
     if doc.data is not None and not isinstance(doc.data, dict):
         raise SpecError(
             f"the spec must be a mapping of keys to values, not {_kind_of(doc.data)}",

@@ -1,6 +1,6 @@
 """The casebook: every scenario in tests/casebook/*.yaml gets the outcome its evidence supports.
 
-One generic test runs each case through the real engine (see advisor/casebook.py); the meta-tests keep
+One generic test runs each case through the real engine (see tools/casebook.py); the meta-tests keep
 the casebook honest: enough cases, unique ids, and reasoning that cites why.
 """
 
@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from advisor.casebook import (
+from advisor.knowledge.load import KnowledgeBase
+from advisor.rules.model import Rule
+from tools.casebook import (
     CASEBOOK_DIR,
     SEED_REF,
     Case,
@@ -20,8 +22,6 @@ from advisor.casebook import (
     main,
     run_case,
 )
-from advisor.knowledge.load import KnowledgeBase
-from advisor.rules.model import Rule
 
 CASES = load_cases()
 MIN_CASES = 30
@@ -130,18 +130,18 @@ def test_invalid_spec_in_a_case_names_the_case(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_readme_shows_the_current_casebook_table() -> None:
-    """The README's casebook table is what `python -m advisor.casebook --markdown` prints today."""
+    """The README's casebook table is what `python -m tools.casebook --markdown` prints today."""
     import re
 
     from advisor.api import load_context
-    from advisor.casebook import load_cases, render_markdown, run_cases
+    from tools.casebook import load_cases, render_markdown, run_cases
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     match = re.search(r"<!-- casebook -->\n(.*?)\n<!-- /casebook -->", readme, re.S)
     assert match, "README needs the casebook block"
     kb, rules = load_context()
     assert match.group(1) == render_markdown(run_cases(load_cases(), kb, rules)), (
-        "README casebook table is stale: paste `python -m advisor.casebook --markdown`"
+        "README casebook table is stale: paste `python -m tools.casebook --markdown`"
     )
 
 

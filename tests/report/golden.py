@@ -78,8 +78,8 @@ def readme_refreshed(text: str) -> str:
     import re
 
     from advisor.api import load_context
-    from advisor.casebook import load_cases, render_markdown, run_cases
     from advisor.report.terminal import render
+    from tools.casebook import load_cases, render_markdown, run_cases
 
     sample = re.search(r"<!-- sample: (\S+) -->\n```text\n", text)
     if sample:

@@ -9,7 +9,7 @@ stale claims it must never present as current, and the reasoning with its citati
 come from the evidence, not from the tool's output: a failing case points at a fact or a modelling
 choice to fix, never at a weight to tune.
 
-``python -m advisor.casebook`` prints a table and ``casebook: N/M pass`` (``--markdown`` for the
+``python -m tools.casebook`` prints a table and ``casebook: N/M pass`` (``--markdown`` for the
 README); the exit status is 0 when every case passes, 1 otherwise, 2 when a case file is malformed.
 """
 
@@ -330,7 +330,7 @@ def render_markdown(results: Sequence[CaseResult]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m advisor.casebook", description="Run the casebook against the shipped knowledge and rules."
+        prog="python -m tools.casebook", description="Run the casebook against the shipped knowledge and rules."
     )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table (for the README)")
     parser.add_argument("--dir", type=Path, default=CASEBOOK_DIR, help="folder of case files (default: %(default)s)")
