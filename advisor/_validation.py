@@ -5,7 +5,6 @@ Every problem is told, not only the first: fixing a spec one error per run is sl
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, NoReturn
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from advisor.errors import AdvisorError
+from advisor.suggest import closest, did_you_mean
 from advisor.yaml_io import YamlDocument
 
 Loc = tuple[str | int, ...]
@@ -168,16 +168,16 @@ def _unknown_key(
 ) -> tuple[AdvisorError, str | None]:
     """The error for an unknown key at ``loc``, and the allowed key it is close to (if one is)."""
     allowed = _allowed_keys(model, loc[:-1])
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    close = closest(str(loc[-1]), allowed)
     full = loc_prefix + loc
     problem = error(
-        "unknown key" + (f"; did you mean '{close[0]}'?" if close else ""),
+        "unknown key" + (f"; did you mean '{close}'?" if close else ""),
         path=doc.path,
         line=doc.line_of(full, key=True),
         field=dotted(full) or None,
         hint="allowed keys here: " + ", ".join(allowed) if allowed else None,
     )
-    return problem, close[0] if close else None
+    return problem, close
 
 
 def combined(found: Sequence[AdvisorError]) -> AdvisorError:
@@ -250,8 +250,7 @@ def _did_you_mean(value: object, errs: list[ErrorDetails]) -> str:
     if not isinstance(value, str):
         return ""
     words = [w for e in errs if e["type"] in ("enum", "literal_error") for w in _QUOTED.findall(_expected(e))]
-    close = difflib.get_close_matches(value.strip().lower(), words, n=1)
-    return f"; did you mean '{close[0]}'?" if close and close[0] != value else ""
+    return did_you_mean(value, words)
 
 
 def _expected(err: ErrorDetails) -> str:

@@ -76,7 +76,7 @@ def recommend(
         spec,
         kb,
         rules,
-        spec_file=Path(spec_path).name,
+        spec_file=str(spec_path),  # as the user gave it: the report's pointers must work where they ran
         seed=seed,
         draws=draws,
         generated_at=generated_at,

@@ -87,11 +87,14 @@ class AdvisorError(Exception):
         path = printable(str(self.path))
         return f"{path}:{self.line}" if self.line is not None else path
 
-    def __str__(self) -> str:
+    def where(self) -> str:
+        """``file:line: field 'x'`` (as far as known): what :meth:`__str__` puts before the message."""
         field = f"field '{printable(str(self.field))}'" if self.field else ""
-        prefix = ": ".join(p for p in (self.location(), field) if p)
+        return ": ".join(p for p in (self.location(), field) if p)
+
+    def __str__(self) -> str:
         message = printable(str(self.message))
-        return f"{prefix}: {message}" if prefix else message
+        return f"{self.where()}: {message}" if self.where() else message
 
 
 class SpecError(AdvisorError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,13 @@ from advisor.rules.model import Rule
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+# GNU readline, loaded in the pytest process, exports COLUMNS and LINES (80x24 without a terminal) at the
+# C level, unseen by os.environ; child processes would then wrap their output as if on an 80-column
+# terminal. Clear them, so a child sees what it would see in a pipe; a test that wants a width sets one.
+for _name in ("COLUMNS", "LINES"):
+    os.environ[_name] = ""
+    del os.environ[_name]
 
 
 @pytest.fixture(scope="session")

@@ -65,9 +65,22 @@ def test_readme_sample_output_is_current() -> None:
     assert match, "README needs a sample output block"
     from advisor.api import recommend
     from advisor.report.terminal import render
-    from tests.report.golden import GOLDEN_DAY, TERMINAL_WIDTH
+    from tests.report.golden import GOLDEN_DAY, TERMINAL_WIDTH, as_typed
 
-    assert render(recommend(ROOT / match.group(1), today=GOLDEN_DAY), width=TERMINAL_WIDTH) == match.group(2)
+    path = ROOT / match.group(1)
+    assert render(as_typed(recommend(path, today=GOLDEN_DAY), path), width=TERMINAL_WIDTH) == match.group(2)
+
+
+def test_readme_counts_the_examples_it_describes() -> None:
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+    count = len(list((ROOT / "examples").glob("*.yaml")))
+    said = re.search(r"`examples/` holds (\w+) specs", README)
+    assert said and said.group(1) == (words[count] if count < len(words) else str(count))
+
+
+def test_readme_starts_with_a_virtual_environment() -> None:
+    setup = README[README.index("## Set up") : README.index("## Use")]
+    assert setup.index("python3 -m venv") < setup.index("python -m pip install")
 
 
 def test_readme_mentions_every_command() -> None:

@@ -277,7 +277,7 @@ def migrate(
         else:
             from advisor.report.markdown import migration_document
 
-            text = migration_document(plan, names, spec.name, cited)
+            text = migration_document(plan, names, str(spec), cited)
         write_text(output, text, force=force)
     except AdvisorError as error:
         fail(error)

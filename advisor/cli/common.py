@@ -5,21 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, printable
 
 
 def report_error(error: AdvisorError) -> int:
     """Print ``error`` (and its hint) on stderr; return its exit status."""
-    sys.stderr.write(f"error: {error}\n")
+    from advisor.wrapping import wrap
+
+    where = error.where()
+    lead = f"error: {where}: " if where else "error: "  # never broken: the location stays clickable
+    sys.stderr.write(wrap(printable(str(error.message)), lead=lead) + "\n")
     if error.hint:
-        sys.stderr.write(f"  hint: {error.hint}\n")
+        sys.stderr.write(wrap(f"  hint: {error.hint}") + "\n")
     sys.stderr.flush()
     return error.exit_code
 
 
 def say(text: str) -> None:
-    """A line for the user on stderr (what was written, what was assumed)."""
-    sys.stderr.write(text + "\n")
+    """A line for the user on stderr (what was written, what was assumed), wrapped to the terminal."""
+    from advisor.wrapping import wrap
+
+    sys.stderr.write(wrap(text) + "\n")
     sys.stderr.flush()
 
 
@@ -39,8 +45,6 @@ def format_for(output: str, given: str | None, allowed: tuple[str, ...], extensi
     A ``-f`` that contradicts the extension is a user error; an extension no format claims keeps the
     terminal text and says so."""
     from pathlib import PurePath
-
-    from advisor.errors import printable
 
     suffix = PurePath(output).suffix.lower() if output != "-" else ""
     implied = extensions.get(suffix) if suffix else None

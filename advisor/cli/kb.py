@@ -11,6 +11,7 @@ import typer
 from advisor.cli import options as opt
 from advisor.cli.common import parse_date, report_error
 from advisor.errors import AdvisorError, printable
+from advisor.wrapping import wrap
 
 if TYPE_CHECKING:
     from advisor.knowledge.load import KnowledgeBase
@@ -56,7 +57,8 @@ def kb_list(
         if (criterion is None or e.criterion == criterion) and (status is None or e.status.value == status)
     ]
     for entry in sorted(shown, key=lambda e: (e.criterion, e.id)):
-        typer.echo(printable(f"{entry.id:44} {entry.criterion:22} {entry.status.value:9} {entry.summary}"))
+        typer.echo(printable(f"{entry.id}  ({entry.criterion}, {entry.status.value})"))
+        typer.echo(wrap(printable(f"  {entry.summary}"), hanging=""))
     typer.echo(f"{len(shown)} of {len(kb.entries)} entries; knowledge base as of {kb.as_of}", err=True)
 
 
@@ -79,7 +81,7 @@ def kb_stale(
         lines = [f"{entry.id}  review by {entry.review_by} ({entry.shelf_life.value}; reviewed {entry.reviewed})"]
         lines += [f"  {entry.summary}"]
         lines += [f"  - {r.source} (as of {r.as_of})" for r in entry.references]
-        typer.echo(printable("\n".join(lines), multiline=True))
+        typer.echo(wrap(printable("\n".join(lines), multiline=True), hanging=""))
     typer.echo(f"{len(due)} of {len(kb.entries)} entries due for review on {day}", err=True)
 
 
@@ -100,7 +102,7 @@ def kb_show(
         lines = [f"seed:{seed.file}  (seed article; {when})", f'"{seed.title}"', ""]
         lines += [seed.covers, "", *([seed.date_note] if seed.date_note else [])]
         lines.append(f"cited as of {seed.cited_as_of}; a secondary source of mixed age and quality (see sources.yaml)")
-        typer.echo(printable("\n".join(lines), multiline=True))
+        typer.echo(wrap(printable("\n".join(lines), multiline=True), hanging=""))
         return
     entry = kb.entries.get(entry_id)
     if entry is None:
@@ -136,7 +138,7 @@ def kb_show(
         + (f": {r.note}" if r.note else "")
         for r in entry.references
     ]
-    typer.echo(printable("\n".join(lines), multiline=True))
+    typer.echo(wrap(printable("\n".join(lines), multiline=True), hanging=""))
 
 
 @app.command("ratings")

@@ -125,6 +125,9 @@ def _terminal_ask(destination: str) -> Ask:
 
 
 def _terminal_say(destination: str) -> Say:
-    """``print`` to the terminal; what is said quotes user text (file names, answers), made printable."""
+    """``print`` to the terminal, wrapped to its width; what is said quotes user text (file names,
+    answers), made printable."""
+    from advisor.wrapping import wrap
+
     stream = sys.stderr if destination == "-" else sys.stdout
-    return lambda text: print(printable(text, multiline=True), file=stream, flush=True)
+    return lambda text: print(wrap(printable(text, multiline=True)), file=stream, flush=True)

@@ -8,13 +8,13 @@ reason fit to show before asking again; nothing else escapes.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from advisor.questionnaire.questions import Kind, Question
+from advisor.suggest import did_you_mean
 
 EMPTY = "-"  # typed for an empty list or mapping when the default is not empty
 _YES = {"y", "yes", "true", "1"}
@@ -98,18 +98,18 @@ def _parsed(question: Question, text: str) -> Any:
 
 
 def _number_or_word(question: Question, text: str) -> Any:
-    """``12000`` or ``unknown`` (any case, or a prefix of 3 letters or more); a number is checked on its own,
-    so the reason names its bounds rather than every member of the union."""
+    """``12000`` or ``unknown`` (in any case); a number is checked on its own, so the reason names its
+    bounds rather than every member of the union."""
     lowered = text.lower()
-    named = [c for c in question.choices if c.lower() == lowered or (len(text) >= 3 and c.startswith(lowered))]
+    named = [c for c in question.choices if c.lower() == lowered]
     if len(named) == 1:
         return question.values[question.choices.index(named[0])]
     words = " or ".join(f"'{c}'" for c in question.choices)
     if not any(c.isdigit() for c in text):
-        close = difflib.get_close_matches(lowered, question.choices, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
         within = f" ({question.bounds})" if question.bounds else ""
-        raise AnswerError(f"'{_clip(text)}' is neither a number{within} nor {words}{hint}")
+        raise AnswerError(
+            f"'{_clip(text)}' is neither a number{within} nor {words}{did_you_mean(text, question.choices)}"
+        )
     if question.number_adapter is None:
         return text  # the field's own validator decides
     try:
@@ -143,19 +143,16 @@ def _pairs(question: Question, text: str) -> dict[str, str]:
 
 
 def _choice(question: Question, word: str) -> str:
-    """The choice ``word`` names: exact, case-insensitive, or a unique prefix of 3 letters or more."""
+    """The choice ``word`` names, in any case. Nothing else is taken (``validate`` takes no more), but a
+    near miss gets a suggestion (:mod:`advisor.suggest`)."""
     if word in question.choices:
         return word
-    lowered = word.lower()
-    exact = [c for c in question.choices if c.lower() == lowered]
-    prefixed = [c for c in question.choices if c.lower().startswith(lowered)] if len(word) >= 3 else []
-    if exact or len(prefixed) == 1:
-        return (exact or prefixed)[0]
-    if len(prefixed) > 1:
-        raise AnswerError(f"'{word}' could be {' or '.join(prefixed)}")
-    close = difflib.get_close_matches(word, question.choices, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise AnswerError(f"'{_clip(word)}' is not one of {', '.join(question.choices)}{hint}")
+    exact = [c for c in question.choices if c.lower() == word.lower()]
+    if exact:
+        return exact[0]
+    raise AnswerError(
+        f"'{_clip(word)}' is not one of {', '.join(question.choices)}{did_you_mean(word, question.choices)}"
+    )
 
 
 def _validated(question: Question, candidate: Any) -> Any:

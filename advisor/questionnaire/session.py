@@ -6,8 +6,6 @@ answer is re-asked with its reason; Ctrl-C or end of input raises :class:`Aborte
 
 from __future__ import annotations
 
-import difflib
-import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,8 +14,7 @@ from advisor.errors import AdvisorError
 from advisor.questionnaire.answers import EMPTY, AnswerError, accept_value, parse_answer, show
 from advisor.questionnaire.questions import ITEM, NO_DEFAULT, Kind, Question, Questionnaire
 from advisor.questionnaire.relevance import skip_reason
-
-HELP_WIDTH = 88
+from advisor.suggest import did_you_mean
 
 
 class Aborted(Exception):
@@ -124,7 +121,7 @@ def full_help(question: Question) -> str:
         lines.append(f"'{EMPTY}' for none at all")
     if not question.required:
         lines.append(f"Enter keeps the default: {show(question, question.default)}")
-    return "\n".join(textwrap.fill(line, HELP_WIDTH, initial_indent="  ", subsequent_indent="    ") for line in lines)
+    return "\n".join(f"  {line}" for line in lines)  # one line each: the terminal's writer wraps them
 
 
 def collect(
@@ -189,9 +186,8 @@ def _check_unused(questionnaire: Questionnaire, given: Mapping[str, Given], answ
             step = next(s for s in plan(questionnaire, answers) if s.question.id == key)
             why = skip_reason(step.template, answers, step.item_key)
             raise AdvisorError(f"this question does not apply: {why}", path=value.source, line=value.line, field=key)
-        close = difflib.get_close_matches(key, known, n=1)
         raise AdvisorError(
-            "no such question" + (f"; did you mean '{close[0]}'?" if close else ""),
+            "no such question" + did_you_mean(key, known),
             path=value.source,
             line=value.line,
             field=key,

@@ -9,7 +9,6 @@ mean" where a name is close to a known one.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from advisor._loading import expected_mapping, validate_document
 from advisor._validation import combined, dotted
 from advisor.errors import SpecError
 from advisor.spec.model import ProjectSpec
+from advisor.suggest import did_you_mean
 from advisor.yaml_io import YamlDocument, parse_yaml, read_yaml
 
 
@@ -106,10 +106,9 @@ def _unknown_names(
         if name in known:
             continue
         where: tuple[str | int, ...] = (*loc, name) if key else (*loc, index)
-        close = difflib.get_close_matches(name, known, n=1)
         found.append(
             SpecError(
-                f"unknown {kind.one} '{name}'" + (f"; did you mean '{close[0]}'?" if close else ""),
+                f"unknown {kind.one} '{name}'" + did_you_mean(name, known),
                 path=doc.path,
                 line=doc.line_of(where, key=key),
                 field=dotted(where),

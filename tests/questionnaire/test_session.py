@@ -113,7 +113,14 @@ def _question(questionnaire: Questionnaire, qid: str) -> Question:
 
 @pytest.mark.parametrize(
     ("typed", "value"),
-    [("unknown", "unknown"), ("Unknown", "unknown"), ("unk", "unknown"), ("12000", 12000), (" 0 ", 0), ("", "unknown")],
+    [
+        ("unknown", "unknown"),
+        ("Unknown", "unknown"),
+        ("UNKNOWN", "unknown"),
+        ("12000", 12000),
+        (" 0 ", 0),
+        ("", "unknown"),
+    ],
 )
 def test_numbers_take_unknown(questionnaire: Questionnaire, typed: str, value: object) -> None:
     assert parse_answer(_question(questionnaire, "codebase.lines_of_code"), typed) == value
@@ -124,6 +131,7 @@ def test_numbers_take_unknown(questionnaire: Questionnaire, typed: str, value: o
     [
         ("many", "'many' is neither a number (0..1000000000) nor 'unknown'"),
         ("unknwon", "did you mean 'unknown'?"),
+        ("unk", "did you mean 'unknown'?"),  # a prefix is a suggestion, not an answer: validate takes no more
         ("un", "neither a number"),
         ("-1", "greater than or equal to 0, or 'unknown'"),
         ("1.5", "valid integer"),
@@ -213,9 +221,9 @@ def test_serving_items_and_api_generations_are_written(tmp_path: Path, kb: Knowl
     script = Script(
         {
             "task.domain": "llm_finetuning",
-            "horizon": "proto",
+            "horizon": ["proto", "prototype"],
             "deployment.targets": "server_grpc",
-            "deployment.serving": ["vllm,torchsrve", "vllm,torchserv"],
+            "deployment.serving": ["vllm,torchsrve", "vllm,torchserv", "vllm,torchserve"],
             "deployment.serving.vllm.status": "required",
             "team.experience.pytorch": "expert",
             "codebase.framework": "tensorflow",
@@ -229,6 +237,7 @@ def test_serving_items_and_api_generations_are_written(tmp_path: Path, kb: Knowl
     out = tmp_path / "spec.yaml"
     assert run_init(str(out), interactive=True, ask=script.ask, say=script.say) == 0
     assert "'torchsrve' is not one of" in script.output and "did you mean 'torchserve'?" in script.output
+    assert "'proto' is not one of" in script.output and "did you mean 'prototype'?" in script.output  # as validate
     text = out.read_text()
     spec = parse_spec(text, kb)
     assert parse_spec(text, kb) == api.validate(out)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from advisor.api import recommend
 from advisor.report.formats import Renderer, renderer
-from tests.conftest import EXAMPLES
+from advisor.scoring.result import Recommendation
+from tests.conftest import EXAMPLES, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = ["llm-finetuning-lab", "windows-lab-segmentation", "keras-enterprise-forecasting"]
@@ -30,13 +31,21 @@ def _renderer(fmt: str) -> Renderer:
     return partial(renderer(fmt), width=TERMINAL_WIDTH) if fmt == "terminal" else renderer(fmt)
 
 
+def as_typed(report: Recommendation, path: Path) -> Recommendation:
+    """``report`` as if its spec had been given relative to the checkout, as a user in it would type it
+    (goldens must not depend on where the checkout is)."""
+    return report.model_copy(update={"spec_file": path.relative_to(ROOT).as_posix()})
+
+
 def rendered(case: str, fmt: str) -> str:
     if case == FULL_CASE:
         from tests.probing import synthetic
 
-        report = recommend(SPECS / f"{case}.yaml", evidence=synthetic.run(jax_step=0.015), today=GOLDEN_DAY)
-        return _renderer(fmt)(report)
-    return _renderer(fmt)(recommend(EXAMPLES / f"{case}.yaml", today=GOLDEN_DAY))
+        path = SPECS / f"{case}.yaml"
+        report = recommend(path, evidence=synthetic.run(jax_step=0.015), today=GOLDEN_DAY)
+        return _renderer(fmt)(as_typed(report, path))
+    path = EXAMPLES / f"{case}.yaml"
+    return _renderer(fmt)(as_typed(recommend(path, today=GOLDEN_DAY), path))
 
 
 def golden_path(case: str, fmt: str) -> Path:
@@ -60,10 +69,10 @@ def migrate_rendered(case: str, to: str, fmt: str = "markdown") -> str:
     if fmt == "terminal":
         from advisor.report.terminal_migration import render
 
-        return render(plan, names, f"{case}.yaml", width=TERMINAL_WIDTH)
+        return render(plan, names, f"examples/{case}.yaml", width=TERMINAL_WIDTH)
     from advisor.report.markdown import migration_document
 
-    return migration_document(plan, names, f"{case}.yaml", cited)
+    return migration_document(plan, names, f"examples/{case}.yaml", cited)
 
 
 def migrate_golden_path(case: str, to: str, fmt: str = "markdown") -> Path:
@@ -83,7 +92,8 @@ def readme_refreshed(text: str) -> str:
 
     sample = re.search(r"<!-- sample: (\S+) -->\n```text\n", text)
     if sample:
-        output = render(recommend(README.parent / sample.group(1), today=GOLDEN_DAY), width=TERMINAL_WIDTH)
+        path = README.parent / sample.group(1)
+        output = render(as_typed(recommend(path, today=GOLDEN_DAY), path), width=TERMINAL_WIDTH)
         text = re.sub(
             r"(<!-- sample: \S+ -->\n```text\n).*?```", lambda m: m.group(1) + output + "```", text, flags=re.S
         )

@@ -112,7 +112,7 @@ def test_the_migration_line_names_frameworks_and_the_command() -> None:
     out = render(report, width=80)
     flat = " ".join(out.split())
     assert "Migration: TensorFlow / Keras to PyTorch, Keras 3 backend switch" in flat
-    assert "advisor migrate plant-app-keras3-code.yaml" in flat and "from tensorflow" not in flat
+    assert f"advisor migrate {SPECS / 'plant-app-keras3-code.yaml'}" in flat and "from tensorflow" not in flat
 
 
 def test_the_width_defaults_to_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
