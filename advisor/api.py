@@ -1,4 +1,9 @@
-"""The library API the CLI (and Python users) call. Loads data, reads the spec, evaluates."""
+"""The public library API: what the CLI calls and what Python users may rely on.
+
+Everything named in ``__all__`` is public and keeps its signature within a major version; the result
+types it returns (:class:`Recommendation`, :class:`MigrationPlan`, :class:`ProbeRun`) are versioned
+documents (``advisor schema --report`` / ``--probe``). Anything else under ``advisor`` is internal.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,22 @@ from advisor.scoring.evaluate import evaluate
 from advisor.scoring.result import Recommendation
 from advisor.spec.load import load_spec
 from advisor.spec.model import ProjectSpec
+
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_SEED",
+    "KnowledgeBase",
+    "ProjectSpec",
+    "Recommendation",
+    "Rule",
+    "load_context",
+    "load_evidence",
+    "migrate",
+    "probe_settings",
+    "recommend",
+    "run_probes",
+    "validate",
+]
 
 if TYPE_CHECKING:
     from advisor.migration.model import MigrationPlan

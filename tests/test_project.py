@@ -136,3 +136,11 @@ def test_nothing_reads_outside_the_repository() -> None:
         if outside.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_public_api_is_declared_and_importable() -> None:
+    import advisor.api
+
+    assert len(set(advisor.api.__all__)) == len(advisor.api.__all__)
+    for name in advisor.api.__all__:
+        assert getattr(advisor.api, name) is not None, name
