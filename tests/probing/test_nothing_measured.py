@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 
 from advisor.api import recommend
 from advisor.cli import app
-from advisor.probing import plan
+from advisor.probing import launcher, plan
 from advisor.probing.model import ProbeRun
 from advisor.probing.run import compare, run_probes
 from advisor.probing.summary import NOTHING_MEASURED_EXIT, coverage, probe_exit_code
-from profilers import launcher
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 
@@ -114,7 +113,7 @@ def test_advisor_probe_exits_4_when_nothing_could_be_measured(monkeypatch) -> No
     from typer.testing import CliRunner
 
     from advisor.cli import app
-    from profilers import launcher
+    from advisor.probing import launcher
 
     monkeypatch.setattr(launcher, "framework_installed", lambda framework: False)
     result = CliRunner().invoke(app, ["probe", "-w", "mlp", "--budget", "5"])
