@@ -28,18 +28,18 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from pydantic import ValidationError
 
-from advisor.probing.child.main import EVENT_PREFIX
+from advisor.probing.child.command import child_command
+from advisor.probing.install_hints import FRAMEWORKS
 from advisor.probing.protocol import (
+    EVENT_PREFIX,
     OWN_MODEL,
     PROTOCOL_VERSION,
     CellResult,
@@ -47,32 +47,26 @@ from advisor.probing.protocol import (
     Environment,
     ProbeRequest,
     ProbeResult,
+    Runtime,
 )
 
-MODULES = {
+MODULES = {  # the child module of each runtime (each a folder of its own, see advisor/probing/__init__.py)
     "pytorch": "advisor.probing.pytorch.probe",
     "tensorflow": "advisor.probing.tensorflow.probe",
     "jax": "advisor.probing.jax.probe",
+    # an .onnx model of the team's, measured as a baseline (never a candidate framework)
+    "onnxruntime": "advisor.probing.onnxruntime.probe",
 }
-PACKAGES = {
-    "pytorch": ("torch", "pip install torch (CPU machines: torch==2.13.0 from a CPU wheel)"),
-    "tensorflow": ("tensorflow", "pip install tensorflow (CPU machines: tensorflow-cpu)"),
-    "jax": ("jax", 'pip install "jax[cpu]" (NVIDIA GPUs: pip install "jax[cuda12]")'),
-}
-# The onnxruntime child measures an .onnx model of the team's as a baseline (never a candidate framework).
-MODULES["onnxruntime"] = "advisor.probing.onnxruntime.probe"
-PACKAGES["onnxruntime"] = ("onnxruntime", "pip install onnxruntime")
 GRACE_S = 30.0  # beyond the budget before the child is killed: it must be free to report over-budget
 STOP_GRACE_S = 0.5  # after a forwarded Ctrl-C/SIGTERM, before the child's group is killed
 FORWARDED = (signal.SIGINT, signal.SIGTERM)
-BOOTSTRAP = Path(__file__).parent / "child" / "bootstrap.py"
 STDERR_TAIL = 40
 
 OnEvent = Callable[[str, dict[str, Any]], None]
 
 
-def framework_installed(framework: str) -> bool:
-    return importlib.util.find_spec(PACKAGES[framework][0]) is not None
+def framework_installed(framework: Runtime) -> bool:
+    return importlib.util.find_spec(FRAMEWORKS[framework][0]) is not None
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -91,7 +85,7 @@ def run_probe(
 ) -> ProbeResult:
     """Run ``request`` in a child process and return its result (never raises for child failures)."""
     if not framework_installed(request.framework):
-        package, hint = PACKAGES[request.framework]
+        package, hint = FRAMEWORKS[request.framework]
         missing = ProbeResult(
             framework=request.framework, status="missing", message=f"{package} is not installed: {hint}"
         )
@@ -133,19 +127,6 @@ def _accounted(result: ProbeResult, request: ProbeRequest, wall: float) -> Probe
     wall_s = max(wall, result.wall_s)
     budget_s = allowance(request)
     return result.model_copy(update={"wall_s": wall_s, "budget_s": budget_s, "over_budget": wall_s > budget_s})
-
-
-def child_command(module: str) -> list[str]:
-    """The child's command line: ``module`` run as ``__main__`` by :mod:`advisor.probing.child.bootstrap`, which keeps
-    the working directory off ``sys.path`` and imports this process's own top-level packages from the
-    files this process imported them from (``advisor``, and the module's package, e.g. a test's)."""
-    safe_path = ["-P"] if sys.version_info >= (3, 11) else []  # older Pythons: the bootstrap cleans sys.path
-    pins: dict[str, str] = {}
-    for name in dict.fromkeys(("advisor", module.partition(".")[0])):
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.has_location and spec.origin:
-            pins[name] = spec.origin
-    return [sys.executable, *safe_path, str(BOOTSTRAP), module, str(os.getpid()), json.dumps(pins)]
 
 
 def _talk(

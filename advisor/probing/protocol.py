@@ -1,6 +1,7 @@
 """The probe protocol: the JSON request a framework child reads and the one JSON result it writes.
 
-Shared by the parent (which never imports a framework) and the children (which import exactly one).
+Shared by the parent (which never imports a framework) and the children (each imports its own), with
+the events a child streams on stderr (:data:`EVENT_PREFIX`) so the parent keeps what a crashed child finished.
 Bump ``PROTOCOL_VERSION`` when a field changes meaning; ``advisor`` refuses results of another version.
 
 The same models validate saved runs a user hands back (``--evidence``), so every number is checked
@@ -18,6 +19,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 PROTOCOL_VERSION = "1.0"
 KNOWN_PROTOCOL_VERSIONS = frozenset({PROTOCOL_VERSION})
+# A child streams events on stderr, one a line: this prefix, then a JSON object with an "event" key.
+EVENT_PREFIX = "@@probe "
 
 MAX_SECONDS = 1e6  # 11.6 days: the longest budget is an hour per framework and round
 MAX_BYTES = 2**50  # 1 PiB: above any process's memory or any model file

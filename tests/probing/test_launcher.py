@@ -17,7 +17,7 @@ def fake_child(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_framework_is_reported_without_starting_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launcher.importlib.util, "find_spec", lambda name: None)
     result = launcher.run_probe(fake_request())
-    assert result.status == "missing" and "pip install torch" in result.message
+    assert result.status == "missing" and "pip install 'framework-advisor[torch]'" in result.message
 
 
 @pytest.mark.usefixtures("fake_child")

@@ -25,6 +25,7 @@ import psutil
 import pytest
 
 from advisor.probing import launcher
+from advisor.probing.child.command import BOOTSTRAP, child_command
 from tests.probing.child.fake_probe import fake_request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +45,8 @@ except KeyboardInterrupt:
 # A parent run in place from a source checkout (its advisor importable only from the working directory).
 FROM_CHECKOUT = """
 import subprocess, sys
-from advisor.probing import launcher
-command = launcher.child_command("advisor.probing.where_probe")
+from advisor.probing.child.command import child_command
+command = child_command("advisor.probing.where_probe")
 done = subprocess.run(command, input=sys.stdin.read(), capture_output=True, text=True)
 sys.stdout.write(done.stdout)
 sys.stderr.write(done.stderr)
@@ -102,7 +103,7 @@ def test_modules_planted_in_the_working_directory_are_not_imported(
 
 def test_the_child_finds_every_module_outside_the_working_directory(tmp_path: Path) -> None:
     plant(tmp_path)
-    seen = where(launcher.child_command("tests.probing.child.where_probe"), tmp_path, [*PLANTED, "advisor", "tests"])
+    seen = where(child_command("tests.probing.child.where_probe"), tmp_path, [*PLANTED, "advisor", "tests"])
     assert str(tmp_path) not in seen["path"] and "" not in seen["path"]  # type: ignore[operator]
     origins: dict[str, str | None] = seen["origins"]  # type: ignore[assignment]
     assert not [name for name, origin in origins.items() if origin and origin.startswith(str(tmp_path))]
@@ -113,9 +114,9 @@ def test_the_child_finds_every_module_outside_the_working_directory(tmp_path: Pa
 def test_without_safe_path_the_bootstrap_removes_its_own_folder(tmp_path: Path) -> None:
     """Python 3.10 has no -P: there the entry adds the bootstrap's folder (advisor/probing/child/) to sys.path
     itself."""
-    command = [arg for arg in launcher.child_command("tests.probing.child.where_probe") if arg != "-P"]
+    command = [arg for arg in child_command("tests.probing.child.where_probe") if arg != "-P"]
     seen = where(command, tmp_path, ["measure", "workloads"])  # advisor/probing/child/measure.py as a top-level module
-    assert str(launcher.BOOTSTRAP.parent) not in seen["path"]  # type: ignore[operator]
+    assert str(BOOTSTRAP.parent) not in seen["path"]  # type: ignore[operator]
     assert seen["origins"] == {"measure": None, "workloads": None}
 
 
@@ -174,7 +175,7 @@ def wait_for_child(pid: int, timeout: float = 30.0) -> psutil.Process:
     while time.monotonic() < deadline:
         for child in psutil.Process(pid).children():
             with suppress(psutil.NoSuchProcess):  # something short-lived that has gone already
-                if str(launcher.BOOTSTRAP) in child.cmdline():
+                if str(BOOTSTRAP) in child.cmdline():
                     return child
         time.sleep(0.02)
     raise AssertionError("the probe child did not start")
