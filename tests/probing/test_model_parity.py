@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from advisor.probing.child.routes import parity
+from advisor.probing.child.parity import parity
 from advisor.probing.child.workloads import WORKLOADS
 
 jax = pytest.importorskip("jax")

@@ -1,25 +1,32 @@
-"""The small interface each framework module implements; everything else is shared.
+"""The small interface each framework's probe implements; everything else is shared.
 
-Keeping timing, warm-up, budgets and statistics in one place (``advisor.probing.child.measure``) is what makes the
-comparison fair: the same clock, the same synchronisation points and the same stopping rules apply to
-every framework. A backend only knows how to build the workload models and run one step.
+Keeping timing, warm-up, budgets and statistics in one place (:mod:`advisor.probing.child.measure`) is
+what makes the comparison fair: the same clock, the same synchronisation points and the same stopping
+rules apply to every framework. A backend only knows how to build the workload models, run one step,
+and hand its models to its framework's deployment routes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from advisor.probing.child.routes import Subject
 from advisor.probing.child.workloads import Workload
-from advisor.probing.protocol import DeployCheck, Environment, Mode, ProbeRequest
+from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
 
 class Cell(Protocol):
-    """One workload model in one mode, with its synthetic data already on the device."""
+    """One model in one mode, with its data already on the device: a probe workload, or the team's model."""
 
-    params: int
+    @property
+    def params(self) -> int | None:
+        """Trainable parameters (all of them for an inference-only model; None where unknown)."""
 
-    def train_step(self) -> None:
-        """One optimiser step on the pre-created training batch (may run asynchronously)."""
+    @property
+    def train_step(self) -> Callable[[], None] | None:
+        """One optimiser step on the pre-created training batch (may run asynchronously); None for a
+        model that can only run inference (a saved artifact)."""
 
     def infer_b1(self) -> None:
         """One forward pass at batch size 1, inference mode."""
@@ -48,5 +55,5 @@ class Backend(Protocol):
 
     def is_oom(self, error: BaseException) -> bool: ...
 
-    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
-        """Convert the probe models along ``request.deploy``'s routes, load them back, compare outputs."""
+    def subjects(self, request: ProbeRequest) -> Iterable[Subject]:
+        """The probe models of ``request.workloads``, one at a time, for this framework's route table."""

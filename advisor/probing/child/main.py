@@ -1,8 +1,11 @@
 """Entry point shared by the framework children: request on stdin, events on stderr, result on stdout.
 
-Exactly one JSON document is written to stdout, whatever happens inside (a failure becomes a result
-with status ``error`` and its traceback). Per-cell results are also streamed to stderr as
-``@@probe <json>`` lines, so the parent keeps them if the child crashes or hangs later.
+Each framework's ``probe`` module calls :func:`main` with its backend, its route table and the kinds of
+the team's model it can load, so nothing here imports a framework (or a framework's folder). Exactly
+one JSON document is written to stdout, whatever happens inside (a failure becomes a result with
+status ``error`` and its traceback). Per-cell results and deployment checks are also streamed to
+stderr as events (:data:`~advisor.probing.protocol.EVENT_PREFIX`), so the parent keeps them if the
+child crashes or hangs later.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 CHILD_STARTED = time.perf_counter()  # before the framework import, which the budget includes
@@ -21,9 +24,19 @@ from pydantic import ValidationError  # noqa: E402
 
 from advisor.probing.child.backend import Backend  # noqa: E402
 from advisor.probing.child.measure import run_cells  # noqa: E402
-from advisor.probing.protocol import PROTOCOL_VERSION, DeployCheck, ProbeRequest, ProbeResult  # noqa: E402
+from advisor.probing.child.own_model import ModelLoadError, OwnModel  # noqa: E402
+from advisor.probing.child.routes import Route, Subject, run_routes  # noqa: E402
+from advisor.probing.protocol import (  # noqa: E402
+    EVENT_PREFIX,
+    PROTOCOL_VERSION,
+    DeployCheck,
+    Environment,
+    ProbeRequest,
+    ProbeResult,
+    Runtime,
+)
 
-EVENT_PREFIX = "@@probe "
+LoadModel = Callable[[Any, ProbeRequest], OwnModel]  # (the child's backend, the request) -> the team's model
 
 
 def emit(event: str, payload: dict[str, Any]) -> None:
@@ -35,25 +48,22 @@ def _allowance(request: ProbeRequest) -> float:
     return request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
 
 
-def _deploy(backend: Backend, request: ProbeRequest) -> list[DeployCheck]:
-    """The deployment checks, each streamed as an event so a later crash keeps them."""
-    if not request.deploy:
-        return []
-    emit("deploy_start", {"targets": list(request.deploy)})
-    checks = backend.deploy(request, time.perf_counter())
-    for item in checks:
-        emit("deploy", item.model_dump(mode="json"))
-    return checks
-
-
 def _own_model(
-    backend: Backend, request: ProbeRequest, environment: Any, settings: dict[str, Any]
-) -> tuple[Any, ProbeResult | None]:
+    framework: Runtime,
+    models: Mapping[str, LoadModel],
+    backend: Backend,
+    request: ProbeRequest,
+    environment: Environment,
+    settings: dict[str, Any],
+) -> tuple[OwnModel | None, ProbeResult | None]:
     """The team's own model, loaded (its settings join the child's), or the result that refuses it: a
     factory or file that is not a model comes back as one line in ``model_error``, never a traceback."""
-    from advisor.probing.child.own_model import ModelLoadError, load
-
+    source = request.model
+    assert source is not None
     try:
+        load = models.get(source.kind)
+        if load is None:
+            raise ModelLoadError(f"{source.ref}: a {source.kind} model cannot be probed in the {framework} child")
         own = load(backend, request)
     except ModelLoadError as error:
         line = str(error)
@@ -73,24 +83,33 @@ def _own_model(
     return own, None
 
 
-def _after_cells(own: Any) -> dict[str, Any]:
+def _after_cells(own: OwnModel) -> dict[str, Any]:
     """What only the measurement could tell: whether Keras kept ``jit_compile`` on (it turns it off for
     models XLA cannot compile)."""
     effective = getattr(own, "jit_compile_effective", None)
     return {} if effective is None else {"own_model_jit_compile_effective": effective}
 
 
-def _own_deploy(own: Any, request: ProbeRequest, fault: str) -> list[DeployCheck]:
-    """The own model's deployment checks, each streamed as it finishes (so a crash later keeps them)."""
+def _deploy(
+    backend: Backend, own: OwnModel | None, routes: Sequence[Route[Any]], request: ProbeRequest, fault: str
+) -> list[DeployCheck]:
+    """The route table run on the probe workloads' models, then on the team's model, each check streamed
+    the moment it finishes (so a crash later keeps it)."""
     if not request.deploy:
         return []
+
+    def subjects() -> Iterator[Subject]:
+        yield from backend.subjects(request)
+        subject = own.subject() if own is not None else None
+        if subject is not None:
+            yield subject
 
     def streamed(event: str, payload: dict[str, Any]) -> None:
         emit(event, payload)
         if fault == "crash:deploy" and event == "deploy":  # test hook: die after the first check
             os.abort()
 
-    return list(own.deploy(request, time.perf_counter(), streamed))
+    return run_routes(routes, subjects(), request, time.perf_counter(), streamed)
 
 
 def _reserve_stdout() -> int:
@@ -108,13 +127,19 @@ def _write_result(result_fd: int, result: ProbeResult) -> None:
         handle.write(result.model_dump_json() + "\n")
 
 
-def main(framework: str, make_backend: Callable[[], Backend]) -> int:
-    """Run the request on stdin with the backend ``make_backend`` builds; always print one result."""
+def main(
+    framework: Runtime,
+    make_backend: Callable[[], Backend],
+    routes: Sequence[Route[Any]] = (),
+    models: Mapping[str, LoadModel] | None = None,
+) -> int:
+    """Run the request on stdin with the backend ``make_backend`` builds, the framework's route table
+    ``routes`` and its loaders of the team's model by kind (``models``); always print one result."""
     result_fd = _reserve_stdout()
     try:
         request = ProbeRequest.model_validate_json(sys.stdin.read())
     except ValidationError as error:
-        result = ProbeResult(framework=framework, status="error", message=f"bad request: {error}")  # type: ignore[arg-type]
+        result = ProbeResult(framework=framework, status="error", message=f"bad request: {error}")
         _write_result(result_fd, result)
         return 0
     fault = os.environ.get("ADVISOR_PROBE_FAULT", "")
@@ -127,17 +152,16 @@ def main(framework: str, make_backend: Callable[[], Backend]) -> int:
         emit("environment", {"environment": environment.model_dump(mode="json"), "settings": settings})
         own = None
         if request.model is not None:
-            own, refused = _own_model(backend, request, environment, settings)
+            own, refused = _own_model(framework, models or {}, backend, request, environment, settings)
             if refused is not None:
                 _write_result(result_fd, refused)
                 return 0
         cells = run_cells(
             backend, request, CHILD_STARTED, fault, emit, str(settings.get("device", "")) or None, own=own
         )
-        checks = _deploy(backend, request) if request.workloads else []
         if own is not None:
             settings.update(_after_cells(own))
-            checks += _own_deploy(own, request, fault)
+        checks = _deploy(backend, own, routes, request, fault)
         wall = time.perf_counter() - CHILD_STARTED
         status = "ok" if all(c.status == "ok" for c in cells) else "partial"
         result = ProbeResult(

@@ -23,10 +23,11 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from advisor.probing.child import nvml
 from advisor.probing.child.backend import Backend, Cell
+from advisor.probing.child.own_model import OwnModel
 from advisor.probing.child.workloads import WORKLOADS
 from advisor.probing.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
 from advisor.probing.stats import summarize
@@ -100,7 +101,9 @@ class _Slice:
         return max(0.0, left) * weight / weights_left
 
 
-def _energy(backend: Backend, cell: Cell, gpu: nvml.Gpu | None, batch: int) -> tuple[float | None, float | None]:
+def _energy(
+    backend: Backend, step: Callable[[], None], gpu: nvml.Gpu | None, batch: int
+) -> tuple[float | None, float | None]:
     """Joules per training sample over a window of at least ENERGY_WINDOW_S, where NVML supports it."""
     if gpu is None:
         return None, None
@@ -110,7 +113,7 @@ def _energy(backend: Backend, cell: Cell, gpu: nvml.Gpu | None, batch: int) -> t
         return None, None
     steps = 0
     while time.perf_counter() - start < ENERGY_WINDOW_S or steps < 3:
-        cell.train_step()
+        step()
         steps += 1
     backend.sync()
     end_mj, window = gpu.energy_mj(), time.perf_counter() - start
@@ -176,8 +179,8 @@ def measure(
         cell = build()
         base["params"] = cell.params
         backend.reset_peak_memory()
-        trainable = getattr(cell, "train_step", None) is not None
-        first = _timed(backend, cell.train_step if trainable else cell.infer_b1)
+        train_step = getattr(cell, "train_step", None)  # None: an inference-only model
+        first = _timed(backend, train_step if train_step is not None else cell.infer_b1)
         base["first_step_s"] = first
         if first > COMPILE_SHARE * slice_s:
             return CellResult(
@@ -189,12 +192,12 @@ def measure(
             )
         train: list[float] = []
         energy, window = None, None
-        if trainable:
+        if train_step is not None:
             clock.set_aside = 2 * first if mode == "compiled" else 0.0  # two new shapes to compile
             timed = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
             _repeat(
                 backend,
-                cell.train_step,
+                train_step,
                 clock.share(WARMUP_SHARE, timed),
                 2,
                 MAX_TRAIN,
@@ -203,14 +206,14 @@ def measure(
             )
             train = _repeat(
                 backend,
-                cell.train_step,
+                train_step,
                 clock.share(TRAIN_SHARE, timed - WARMUP_SHARE),
                 MIN_TRAIN,
                 MAX_TRAIN,
                 clock.hard_deadline,
                 "training steps",
             )
-            energy, window = _energy(backend, cell, gpu, batch_size)
+            energy, window = _energy(backend, train_step, gpu, batch_size)
         else:
             clock.set_aside = first if mode == "compiled" else 0.0  # one new shape to compile
         started_b1 = time.perf_counter()  # warm-up: traces or compiles the batch-1 shape
@@ -268,14 +271,6 @@ def measure(
         )
 
 
-class OwnCells(Protocol):
-    """The team's own model, loaded in the child (``advisor.probing.child.own_model``): a cell per mode."""
-
-    batches: tuple[int, int]  # (training batch, large inference batch)
-
-    def build(self, mode: Mode) -> Cell: ...
-
-
 def run_cells(
     backend: Backend,
     request: ProbeRequest,
@@ -283,7 +278,7 @@ def run_cells(
     fault: str,
     emit: Emit,
     resolved_device: str | None = None,
-    own: OwnCells | None = None,
+    own: OwnModel | None = None,
 ) -> list[CellResult]:
     """Every requested cell in order, each given an equal share of what is left of the budget; the
     own model's cells (``own``, workload "model") come first.

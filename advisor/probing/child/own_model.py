@@ -1,6 +1,9 @@
-"""The team's own model inside a probe child: loaded from its factory or artifact, measured by the
-shared loop (:func:`advisor.probing.child.measure.run_cells`, workload ``model``), then put through the deployment
-checks of its framework, each check streamed as it finishes so a crash later keeps it.
+"""The team's own model inside a probe child, the parts every framework shares: importing and calling
+its factory, checking what the factory returned against the contract, the batch sizes and the made-up
+inputs of a saved artifact. Each framework's folder loads its kinds of model with these
+(``pytorch/own_model.py``, ``keras/own_model.py``, ...); the shared loop measures them
+(:func:`advisor.probing.child.measure.run_cells`, workload ``model``) and the framework's route table
+converts them (:meth:`OwnModel.subject`).
 
 This module runs only in a child process, after the framework import: the advisor process never
 imports user code. A factory is imported from its file (or its module, with the request's search
@@ -29,29 +32,45 @@ import importlib
 import importlib.util
 import re
 import sys
-import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from advisor.probing.child.routes import converter_message, not_checked
-from advisor.probing.protocol import OWN_MODEL, DeployCheck, DeployTarget, ModelSource, ProbeRequest
+from advisor.probing.child.backend import Cell
+from advisor.probing.child.routes import Subject
+from advisor.probing.protocol import Mode, ModelSource
 
 LARGE_FACTOR, MAX_LARGE = 8, 1024  # the large inference batch: 8x the example batch, at most 1024
 DEFAULT_LOSS = "mean squared output (MSE against zeros)"
 TARGETS_LOSS = "mean squared error against the targets"
-LEARNING_RATE, MOMENTUM = 0.01, 0.9  # the probes' SGD
 CONTRACT_KEYS = ("model", "inputs", "loss", "targets", "dynamic_dims")
-
-Emit = Callable[[str, dict[str, Any]], None]
+EXAMPLE_BATCH = 8  # inputs made up for a saved artifact: this batch, standard normal floats, zero integers
+MADE_UP = " (made up: standard normal floats, zero integers)"
 
 
 class ModelLoadError(Exception):
     """The own model could not be loaded, or is not what the contract asks for (one line)."""
+
+
+class OwnModel(Protocol):
+    """The team's model, loaded in a child: what the shared loop measures and the routes convert."""
+
+    @property
+    def batches(self) -> tuple[int, int]:
+        """(training batch, large inference batch)."""
+
+    def build(self, mode: Mode) -> Cell:
+        """The model in one mode, ready to measure (a ``train_step`` of None: inference only)."""
+
+    def settings(self) -> dict[str, Any]:
+        """How it was loaded and measured, for the result's settings."""
+
+    def subject(self) -> Subject | None:
+        """The model for this framework's deployment routes (None where this child does not convert it)."""
 
 
 @dataclass
@@ -196,6 +215,17 @@ def batches(parts: Parts, example_batch: int) -> tuple[int, int]:
     return example_batch, max(example_batch, min(MAX_LARGE, LARGE_FACTOR * example_batch))
 
 
+def batch_inputs(
+    inputs: tuple[Any, ...], parts: Parts, sizes: tuple[int, int], example_batch: int, repeat: Callable[[Any, int], Any]
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(batch-1 inputs, large-batch inputs): the first row of each input, and each repeated along axis 0 up
+    to the large batch of ``sizes`` (:func:`batches`), where axis 0 may change size; else the inputs as given."""
+    if 0 not in parts.dynamic_dims:
+        return inputs, inputs
+    factor = sizes[1] // max(1, example_batch)
+    return tuple(x[:1] for x in inputs), tuple(repeat(x, factor) for x in inputs) if factor > 1 else inputs
+
+
 def resized(
     inputs: tuple[Any, ...], dims: list[int], size_of: Callable[[Any, int], int], repeat: Callable[[Any, int, int], Any]
 ) -> tuple[Any, ...]:
@@ -210,101 +240,6 @@ def resized(
     return tuple(out)
 
 
-def flat(outputs: Any) -> np.ndarray:
-    """Every floating-point leaf of a model's outputs (tensor, array, tuple, list, dict) as one float64 vector."""
-    leaves: list[np.ndarray] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key in sorted(value, key=str):
-                walk(value[key])
-        elif isinstance(value, tuple | list):
-            for item in value:
-                walk(item)
-        elif value is not None:
-            leaves.append(np.asarray(to_numpy(value), dtype=np.float64).ravel())
-
-    walk(outputs)
-    return np.concatenate(leaves) if leaves else np.zeros(0)
-
-
-def to_numpy(value: Any) -> Any:
-    """A tensor of any framework as a NumPy array (detached, on the CPU)."""
-    if hasattr(value, "detach"):  # torch
-        return value.detach().float().cpu().numpy()
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        return value.numpy()
-    return np.asarray(value)
-
-
-def both_shapes(
-    reference: Callable[[tuple[Any, ...]], Any],
-    converted: Callable[[tuple[Any, ...]], Any],
-    inputs: tuple[Any, ...],
-    varied: tuple[Any, ...] | None,
-    dims: list[int],
-) -> tuple[Any, Any]:
-    """Reference and converted outputs at the example shape and (when dynamic axes are declared) at the
-    doubled shape, concatenated: parity must hold at both."""
-    ref, out = flat(reference(inputs)), flat(converted(inputs))
-    if varied is None:
-        return ref, out
-    try:
-        varied_out = flat(converted(varied))
-    except Exception as error:
-        raise RuntimeError(
-            f"ran at the example shape, but not with the declared dynamic axes {dims} doubled: "
-            f"{converter_message(error)}"
-        ) from None
-    return np.concatenate([ref, flat(reference(varied))]), np.concatenate([out, varied_out])
-
-
-Run = Callable[[], DeployCheck]
-Route = tuple[DeployTarget, str, Run | str]  # target, the route in words, the check (or why it is not run)
-
-
-def run_routes(routes: list[Route], request: ProbeRequest, started: float, emit: Emit) -> list[DeployCheck]:
-    """Each route in order within the deployment budget, each streamed as an event as soon as it finishes."""
-    checks: list[DeployCheck] = []
-    if routes:
-        emit("deploy_start", {"targets": list(request.deploy), "workload": OWN_MODEL})
-    for target, route, run in routes:
-        if time.perf_counter() - started > request.deploy_budget_s:
-            item = not_checked(target, OWN_MODEL, route, "deployment-check budget exhausted")
-        elif isinstance(run, str):
-            item = not_checked(target, OWN_MODEL, route, run)
-        else:
-            item = run()
-        emit("deploy", item.model_dump(mode="json"))
-        checks.append(item)
-    return checks
-
-
-def load(backend: Any, request: ProbeRequest) -> Any:
-    """The own model of ``request``, loaded for this child's runtime: an object with ``batches``,
-    ``build(mode)``, ``settings()`` and ``deploy(request, started, emit)``."""
-    source = request.model
-    assert source is not None
-    runtime = request.framework
-    if source.kind in ("torch_factory", "pt2") and runtime == "pytorch":
-        from advisor.probing.pytorch.own_model import TorchOwnModel
-
-        return TorchOwnModel(backend, request)
-    if source.kind in ("keras_factory", "keras_file") and runtime in ("tensorflow", "pytorch", "jax"):
-        from advisor.probing.keras.own_model import KerasOwnModel
-
-        return KerasOwnModel(backend, request)
-    if source.kind == "saved_model" and runtime == "tensorflow":
-        from advisor.probing.keras.own_model import SavedModelOwn
-
-        return SavedModelOwn(backend, request)
-    if source.kind == "onnx" and runtime == "onnxruntime":
-        from advisor.probing.onnxruntime.probe import OnnxOwn
-
-        return OnnxOwn(backend, request)
-    raise ModelLoadError(f"{source.ref}: a {source.kind} model cannot be probed in the {runtime} child")
-
-
 def describe_inputs(inputs: Sequence[Any]) -> str:
     """'float32[8, 3, 64, 64]' per input, for the settings."""
     parts = []
@@ -312,3 +247,23 @@ def describe_inputs(inputs: Sequence[Any]) -> str:
         dtype = re.sub(r"^torch\.", "", str(getattr(x, "dtype", "?")))
         parts.append(f"{dtype}{list(getattr(x, 'shape', ()))}")
     return ", ".join(parts)
+
+
+def made_up_inputs(specs: list[tuple[str, tuple[Any, ...], Any]], source: ModelSource) -> tuple[Any, ...]:
+    """Example inputs for a saved artifact from its input specs (name, shape, dtype): batch
+    :data:`EXAMPLE_BATCH` on an unknown axis 0; another unknown axis is an error (it needs a factory)."""
+    rng = np.random.default_rng(0)
+    out = []
+    for name, shape, dtype in specs:
+        dims = list(shape)
+        if dims and dims[0] is None:
+            dims[0] = EXAMPLE_BATCH
+        if any(d is None for d in dims):
+            raise ModelLoadError(
+                f"{source.ref}: input '{name}' has an unknown size on axis {dims.index(None)}; probe a factory "
+                "that returns example inputs instead"
+            )
+        kind = np.dtype(dtype)
+        value = rng.standard_normal(dims).astype(kind) if kind.kind == "f" else np.zeros(dims, dtype=kind)
+        out.append(value)
+    return tuple(out)

@@ -1,4 +1,4 @@
-"""Framework-neutral definitions of the probe workloads: shapes, sizes and batch sizes.
+"""Framework-neutral definitions of the probe workloads: shapes, sizes, batch sizes and the optimiser.
 
 Each framework module builds exactly these models, so a parity test can compare parameter counts.
 The models are small on purpose (a probe must fit a time budget), but each exercises the kernel mix
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+
+LEARNING_RATE, MOMENTUM = 0.01, 0.9  # the SGD every child trains with (the team's model too)
 
 
 @dataclass(frozen=True)

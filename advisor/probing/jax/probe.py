@@ -1,9 +1,10 @@
 """The JAX probe child: ``python -m advisor.probing.jax.probe`` reads a request on stdin (result on stdout).
 
-Only the framework-specific part lives here (settings, models, one step); timing, warm-up, budgets
-and statistics are shared with the other children in ``advisor.probing.child.measure``. ``jax`` is imported
-inside ``JaxBackend.__init__``, after the child's start time is taken, so the import counts against
-the budget as it does for PyTorch and TensorFlow.
+Only the framework-specific part lives here (settings, models, one step, the models handed to the
+route table); timing, warm-up, budgets and statistics are shared with the other children in
+:mod:`advisor.probing.child.measure`. ``jax`` is imported inside ``JaxBackend.__init__``, after the
+child's start time is taken, so the import counts against the budget as it does for PyTorch and
+TensorFlow.
 
 Modes: "compiled" is ``jax.jit`` of the whole training step (value_and_grad, loss and the SGD update,
 parameter, momentum and batch-norm buffers donated) and of inference; "eager" is the same Python
@@ -21,21 +22,21 @@ its own), ``block_until_ready`` before every clock read, and the same SGD as the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
 from advisor.probing import host
 from advisor.probing.child import nvml
-from advisor.probing.child.main import main
-from advisor.probing.child.workloads import Workload
-from advisor.probing.protocol import DeployCheck, Environment, Mode, ProbeRequest
+from advisor.probing.child.main import LoadModel, main
+from advisor.probing.child.routes import SYNTHETIC
+from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, Workload
+from advisor.probing.jax.routes import ROUTES, JaxSubject
+from advisor.probing.keras.own_model import KerasOwnModel
+from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
-if TYPE_CHECKING:
-    pass
-
-LEARNING_RATE, MOMENTUM = 0.01, 0.9  # the PyTorch and TensorFlow children use the same SGD
+REPRESENTATIVE_SAMPLES = 32  # rows of a workload's training batch that calibrate its int8 conversion
 OPTIMIZER = f"SGD(lr={LEARNING_RATE}, momentum={MOMENTUM}) written in JAX (buf = m*buf + g; p -= lr*buf)"
 COMPILE = "jax.jit(train step: value_and_grad + SGD update, donated buffers) and jax.jit(inference)"
 EAGER = "un-jitted Python functions: jax.numpy/lax ops dispatched one by one (lax.scan still compiles its loop)"
@@ -209,11 +210,24 @@ class JaxBackend:
             return int(stats["peak_bytes_in_use"]), self._memory_source()
         return host.peak_rss_bytes(), self._memory_source()
 
-    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
-        """Run the requested deployment routes on the probe models (advisor/probing/jax/routes.py)."""
-        from advisor.probing.jax.routes import run_deploy_checks
+    def subjects(self, request: ProbeRequest) -> Iterator[JaxSubject]:
+        """Each workload's inference function at batch 1 (weights baked in), with its outputs."""
+        for name in request.workloads:
+            cell = self.build(WORKLOADS[name], "eager")
+            weights, state = cell.weights, cell.state
 
-        return run_deploy_checks(self, request, started)
+            def infer(x: Any, cell: JaxCell = cell, weights: Any = weights, state: Any = state) -> Any:
+                return cell.forward(weights, state, x)
+
+            subject = JaxSubject(
+                workload=name,
+                kind=SYNTHETIC,
+                infer=infer,
+                inputs=(np.asarray(cell.x_b1),),
+                samples=np.asarray(cell.x)[:REPRESENTATIVE_SAMPLES],
+            )
+            subject.expected = subject.run_source(subject.inputs)
+            yield subject
 
     def is_oom(self, error: BaseException) -> bool:
         text = str(error)
@@ -276,5 +290,8 @@ class JaxCell:
         self.backend.pending = self._infer(self.weights, self.state, self.x_large)
 
 
+# The team's model, by kind: a Keras 3 model on the JAX backend.
+MODELS: dict[str, LoadModel] = {"keras_factory": KerasOwnModel, "keras_file": KerasOwnModel}
+
 if __name__ == "__main__":
-    raise SystemExit(main("jax", JaxBackend))
+    raise SystemExit(main("jax", JaxBackend, ROUTES, MODELS))

@@ -1,27 +1,32 @@
 """The PyTorch probe child: ``python -m advisor.probing.pytorch.probe`` reads a request on stdin.
 
-Only the framework-specific part lives here (settings, models, one step); timing, warm-up, budgets
-and statistics are shared with the TensorFlow child in ``advisor.probing.child.measure``, so both are measured
-the same way. ``torch`` is imported inside ``TorchBackend.__init__``, after the child's start time is
-taken, so the framework import counts against the budget as it does for TensorFlow.
+Only the framework-specific part lives here (settings, models, one step, the models handed to the route
+table); timing, warm-up, budgets and statistics are shared with the other children in
+:mod:`advisor.probing.child.measure`, so all are measured the same way. ``torch`` is imported inside
+``TorchBackend.__init__``, after the child's start time is taken, so the framework import counts
+against the budget as it does for TensorFlow and JAX.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from advisor.probing import host
 from advisor.probing.child import nvml
-from advisor.probing.child.main import main
-from advisor.probing.child.workloads import WORKLOADS, LstmShape, Workload
-from advisor.probing.protocol import DeployCheck, Environment, Mode, ProbeRequest
+from advisor.probing.child.main import LoadModel, main
+from advisor.probing.child.routes import SYNTHETIC
+from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, LstmShape, Workload
+from advisor.probing.keras.own_model import KerasOwnModel
+from advisor.probing.protocol import Environment, Mode, ProbeRequest
+from advisor.probing.pytorch.own_model import TorchOwnModel
+from advisor.probing.pytorch.routes import ROUTES, TorchSubject
 
 if TYPE_CHECKING:
     import torch
 
-OPTIMIZER = "SGD(lr=0.01, momentum=0.9)"  # the TensorFlow child uses the same
+OPTIMIZER = f"SGD(lr={LEARNING_RATE}, momentum={MOMENTUM})"  # every child uses the same
 COMPILE = "torch.compile(fullgraph=True)"  # what tf.function(jit_compile=True) is compared with
 AUTOCAST = {"bf16": "bfloat16", "fp16": "float16"}
 
@@ -181,11 +186,14 @@ class TorchBackend:
             )
         return host.peak_rss_bytes(), host.PEAK_RSS_SOURCE
 
-    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
-        """Run the requested deployment routes on the probe models (advisor/probing/pytorch/routes.py)."""
-        from advisor.probing.pytorch.routes import run_deploy_checks
-
-        return run_deploy_checks(self, request, started)
+    def subjects(self, request: ProbeRequest) -> Iterator[TorchSubject]:
+        """Each workload's model in eval mode at batch 1, with its outputs, for the route table."""
+        for name in request.workloads:
+            cell = self.build(WORKLOADS[name], "eager")
+            model, x = cell.model.eval(), cell.x_b1
+            subject = TorchSubject(workload=name, kind=SYNTHETIC, model=model, inputs=(x,))
+            subject.expected = subject.run_source(subject.inputs)
+            yield subject
 
     def is_oom(self, error: BaseException) -> bool:
         if isinstance(error, self.torch.cuda.OutOfMemoryError):
@@ -216,7 +224,7 @@ class TorchCell:
         self.x_large = models.make_inputs(workload, large, backend.device, generator)
         self.model = model
         self.forward = torch.compile(model, fullgraph=True) if mode == "compiled" else model
-        self.optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        self.optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
         self.scaler = torch.amp.GradScaler("cuda") if backend.grad_scaling else None
         self.loss = torch.nn.CrossEntropyLoss()
         self._training: bool | None = None
@@ -253,5 +261,13 @@ class TorchCell:
         self._infer(self.x_large)
 
 
+# The team's model, by kind: PyTorch's own, or a Keras 3 model on the torch backend.
+MODELS: dict[str, LoadModel] = {
+    "torch_factory": TorchOwnModel,
+    "pt2": TorchOwnModel,
+    "keras_factory": KerasOwnModel,
+    "keras_file": KerasOwnModel,
+}
+
 if __name__ == "__main__":
-    raise SystemExit(main("pytorch", TorchBackend))
+    raise SystemExit(main("pytorch", TorchBackend, ROUTES, MODELS))

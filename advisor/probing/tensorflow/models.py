@@ -1,6 +1,6 @@
 """Keras 3 definitions of the probe workloads, exactly the shapes in ``advisor.probing.child.workloads``.
 
-Imported only by ``advisor.probing.tensorflow.probe`` after it has set ``KERAS_BACKEND=tensorflow`` (the backend is
+Imported only by :mod:`advisor.probing.tensorflow.probe` after it has set ``KERAS_BACKEND=tensorflow`` (the backend is
 fixed when keras is first imported; ``keras.config.set_backend`` is documented as unsafe). Models use
 Keras defaults wherever the PyTorch side uses its own (channels_last images, Glorot initialisation),
 because the probe compares what each framework gives a user who writes the obvious code.

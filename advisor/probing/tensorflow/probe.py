@@ -1,9 +1,11 @@
-"""TensorFlow/Keras 3 probe child: ``python -m advisor.probing.tensorflow.probe`` (request on stdin, result on stdout).
+"""TensorFlow/Keras 3 probe child: ``python -m advisor.probing.tensorflow.probe`` (request on stdin,
+result on stdout).
 
-Only builds models and runs steps; timing, warm-up and budgets live in ``advisor.probing.child.measure`` so both
-frameworks are measured the same way. TensorFlow is imported inside ``TensorFlowBackend.__init__``,
-after ``KERAS_BACKEND`` is set, so the child's start time (taken in ``advisor.probing.child.main``) precedes
-the framework import and the budget includes it. Fairness choices follow
+Only builds models, runs steps and hands its models to the route table; timing, warm-up and budgets
+live in :mod:`advisor.probing.child.measure` so every framework is measured the same way. TensorFlow is
+imported inside ``TensorFlowBackend.__init__``, after ``KERAS_BACKEND`` is set, so the child's start
+time (taken in :mod:`advisor.probing.child.main`) precedes the framework import and the budget includes
+it. Fairness choices follow
 shared/research/probe-method.md: GPU memory growth before any op, explicit TF32, the same thread
 counts as PyTorch, custom ``GradientTape`` loops instead of ``fit`` and ``model(x, training=False)``
 instead of ``predict``.
@@ -13,18 +15,31 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor.probing import host
 from advisor.probing.child import nvml
-from advisor.probing.child.main import main
-from advisor.probing.child.workloads import CnnShape, LstmShape, MlpShape, TransformerShape, Workload
-from advisor.probing.protocol import DeployCheck, Environment, Mode, ProbeRequest
+from advisor.probing.child.main import LoadModel, main
+from advisor.probing.child.routes import SYNTHETIC
+from advisor.probing.child.workloads import (
+    LEARNING_RATE,
+    MOMENTUM,
+    WORKLOADS,
+    CnnShape,
+    LstmShape,
+    MlpShape,
+    TransformerShape,
+    Workload,
+)
+from advisor.probing.keras.own_model import MIXED_POLICIES, KerasOwnModel
+from advisor.probing.keras.subject import KerasSubject
+from advisor.probing.protocol import Environment, Mode, ProbeRequest
+from advisor.probing.tensorflow.routes import ROUTES, unsupported_op_subject
+from advisor.probing.tensorflow.saved_model import SavedModelOwn
 
-LEARNING_RATE, MOMENTUM = 0.01, 0.9  # the PyTorch probe uses the same SGD
+REPRESENTATIVE_SAMPLES = 32  # rows of a workload's training batch that calibrate its int8 conversion
 XLA = "tf.function(jit_compile=True)"
-MIXED_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 
 
 class TensorFlowBackend:
@@ -149,11 +164,23 @@ class TensorFlowBackend:
         info = self.tf.config.experimental.get_memory_info(f"GPU:{self._gpu_index()}")
         return int(info["peak"]), "tf.config.experimental.get_memory_info peak (TF allocator)"
 
-    def deploy(self, request: ProbeRequest, started: float) -> list[DeployCheck]:
-        """Run the requested deployment routes on the probe models (advisor/probing/tensorflow/routes.py)."""
-        from advisor.probing.tensorflow.routes import run_deploy_checks
-
-        return run_deploy_checks(self, request, started)
+    def subjects(self, request: ProbeRequest) -> Iterator[KerasSubject]:
+        """Each workload's Keras model at batch 1, with its outputs; its own training inputs calibrate int8."""
+        for name in request.workloads:
+            cell = self.build(WORKLOADS[name], "eager")
+            x = cell.x_b1.numpy()
+            samples = cell.x.numpy()[:REPRESENTATIVE_SAMPLES]
+            yield KerasSubject(
+                workload=name,
+                kind=SYNTHETIC,
+                model=cell.model,
+                inputs=(x,),
+                expected=cell.model(cell.x_b1, training=False),
+                rows=[[row[None].astype(x.dtype)] for row in samples],
+                calibration="representative data",
+            )
+        if os.environ.get("ADVISOR_PROBE_FAULT") == "unsupported_op" and request.workloads:
+            yield unsupported_op_subject(self.tf, self.keras, request.workloads[0])
 
     def is_oom(self, error: BaseException) -> bool:
         return isinstance(error, self.tf.errors.ResourceExhaustedError)
@@ -256,5 +283,12 @@ def synthetic_data(tf: Any, workload: Workload, seed: int) -> tuple[Any, Any, An
     return inputs(workload.batch_size), labels, inputs(1), inputs(workload.large_batch_size)
 
 
+# The team's model, by kind: a Keras 3 model on the TensorFlow backend, or a SavedModel.
+MODELS: dict[str, LoadModel] = {
+    "keras_factory": KerasOwnModel,
+    "keras_file": KerasOwnModel,
+    "saved_model": SavedModelOwn,
+}
+
 if __name__ == "__main__":
-    raise SystemExit(main("tensorflow", TensorFlowBackend))
+    raise SystemExit(main("tensorflow", TensorFlowBackend, ROUTES, MODELS))

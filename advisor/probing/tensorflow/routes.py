@@ -1,169 +1,218 @@
-"""TensorFlow/Keras deployment routes, run for real on the probe models (in the TensorFlow child only).
+"""TensorFlow's deployment routes, one table for the probe workloads, the team's Keras 3 model and its
+SavedModel (TensorFlow child only).
 
-server: Keras export -> SavedModel -> tf.saved_model.load; onnx: Keras model.export(format="onnx") ->
-onnxruntime; mobile: LiteRT float (.tflite) in the LiteRT interpreter; microcontroller: full-integer
-int8 LiteRT with a representative dataset; browser: TF.js conversion where installed (running it needs
-a browser, so it is never reported as a success).
+For a Keras model (a probe workload's, or the team's, exported with its declared dynamic axes):
+server, Keras export -> SavedModel -> ``tf.saved_model.load``; onnx, Keras ``model.export(format="onnx")``
+-> onnxruntime; mobile, LiteRT float (.tflite) in the LiteRT interpreter; microcontroller, full-integer
+int8 LiteRT calibrated on representative data; browser, TF.js conversion where installed (running it
+needs a browser, so it is never reported as a success). For a SavedModel input: LiteRT float and int8
+from the SavedModel's serving signature; the other targets are not checked, with why.
+
+TensorFlow is imported inside the exports: this module is imported before the framework, whose
+import the child's budget counts.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from advisor.probing.child import litert
+from advisor.probing.child.parity import Parity
+from advisor.probing.child.routes import SYNTHETIC, Artifact, Route, Subject
+from advisor.probing.keras.subject import KerasSubject, call_form
 
-from advisor.probing.child.routes import CheckOne, check, for_each_target, missing_module, not_checked, run_tflite
-from advisor.probing.child.workloads import WORKLOADS
-from advisor.probing.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
-
-INSTALL = "pip install 'framework-advisor[deploy]'"
-REPRESENTATIVE_SAMPLES = 32
-
-
-def _interpreter(tf: Any) -> tuple[Any, str]:
-    """LiteRT's own interpreter (ai-edge-litert) where installed, else TensorFlow's deprecated tf.lite one."""
-    if missing_module("ai_edge_litert") is None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        return Interpreter, "ai_edge_litert.Interpreter"
-    return tf.lite.Interpreter, "tf.lite.Interpreter (ai-edge-litert not installed)"
+KERAS = frozenset({SYNTHETIC, "keras_factory", "keras_file"})  # a Keras model: a probe workload's, or the team's
+SAVED_MODEL = frozenset({"saved_model"})
+TFJS_NEEDS_A_BROWSER = "running TF.js needs a browser, which this check does not start"
 
 
-def run_deploy_checks(backend: Any, request: ProbeRequest, started: float) -> list[DeployCheck]:
-    """Every requested target for every workload, within the request's deployment budget."""
-    tf = backend.tf
+@dataclass(kw_only=True)
+class SavedModelSubject(Subject):
+    """A SavedModel folder and its serving signature, called with keyword inputs (``names``)."""
 
-    def prepare(name: WorkloadName) -> CheckOne:
-        cell = backend.build(WORKLOADS[name], "eager")
-        x = cell.x_b1.numpy()
-        samples = cell.x.numpy()  # the workload's own input distribution calibrates int8
-        reference = cell.model(cell.x_b1, training=False).numpy()
-        return lambda target, folder: _check(target, name, cell.model, x, samples, reference, folder, tf)
+    path: str
+    signature: str
+    names: list[str]
+    call: Callable[[tuple[Any, ...]], Any]  # the loaded signature on positional inputs (in ``names`` order)
+    rows: list[list[Any]] = field(default_factory=list)
 
-    with tempfile.TemporaryDirectory(prefix="advisor-deploy-") as folder:
-        checks = for_each_target(request, started, Path(folder), prepare)
-        if os.environ.get("ADVISOR_PROBE_FAULT") == "unsupported_op" and request.deploy:
-            checks.append(_unsupported_op_check(backend, request, Path(folder)))
-    return checks
+    def run_source(self, inputs: tuple[Any, ...]) -> Any:
+        out = self.call(inputs)
+        return [out[k] for k in sorted(out)]
 
-
-def _check(
-    target: DeployTarget, name: Any, model: Any, x: Any, samples: Any, reference: Any, folder: Path, tf: Any
-) -> DeployCheck:
-    base = folder / f"{name}-{target}"
-    if target == "server":
-        return check(
-            target,
-            name,
-            "Keras export -> SavedModel -> tf.saved_model.load",
-            lambda: _savedmodel(model, x, reference, base, tf),
-        )
-    if target == "onnx":
-        missing = missing_module("tf2onnx", "onnxruntime")
-        route = 'Keras model.export(format="onnx") -> onnxruntime'
-        if missing:
-            return not_checked(target, name, route, f"{missing} is not installed: {INSTALL}")
-        return check(target, name, route, lambda: _onnx(model, x, reference, base))
-    interpreter, which = _interpreter(tf)
-    if target == "mobile":
-        return check(
-            target,
-            name,
-            f"TFLiteConverter (float) -> .tflite -> {which}",
-            lambda: _litert(tf, interpreter, tf.lite.TFLiteConverter.from_keras_model(model), x, reference, base),
-        )
-    if target == "microcontroller":
-        return check(
-            target,
-            name,
-            f"TFLiteConverter full-integer int8 (representative data) -> {which}",
-            lambda: _litert_int8(tf, interpreter, model, x, samples, reference, base),
-            quantized=True,
-        )
-    return _tfjs(name, model, base)
+    def wording(self) -> dict[str, str]:
+        return {**super().wording(), "interpreter": litert.interpreter_name()}
 
 
-def _savedmodel(model: Any, x: Any, reference: Any, path: Path, tf: Any) -> tuple[Any, Any, Path]:
-    model.export(str(path), format="tf_saved_model", verbose=False)
-    loaded = tf.saved_model.load(str(path))  # keep it alive: its variables die with it
-    return reference, loaded.serve(x).numpy(), path
+def _signature(subject: KerasSubject) -> Any:
+    """The export's input signature: the declared dynamic axes unknown, the others as in the example
+    inputs; None for a probe workload (Keras takes the model's own)."""
+    if subject.dims is None:
+        return None
+    import numpy as np
+    import tensorflow as tf
+
+    specs = [
+        tf.TensorSpec([None if a in subject.dims else size for a, size in enumerate(np.shape(x))], tf.as_dtype(x.dtype))
+        for x in subject.inputs
+    ]
+    return specs if len(specs) == 1 else [specs]
 
 
-def _onnx(model: Any, x: Any, reference: Any, base: Path) -> tuple[Any, Any, Path]:
+def _saved_model(subject: KerasSubject, folder: Path) -> Artifact:
+    import tensorflow as tf
+
+    path = folder / "saved_model"
+    signature = _signature(subject)
+    options = {} if signature is None else {"input_signature": signature}
+    subject.model.export(str(path), format="tf_saved_model", verbose=False, **options)
+    loaded = tf.saved_model.load(str(path))  # the runner keeps it alive: its variables die with it
+    return Artifact(path, lambda x: loaded.serve(*x) if len(x) == 1 else loaded.serve(list(x)))
+
+
+def _onnx(subject: KerasSubject, folder: Path) -> Artifact:
     import onnxruntime
 
-    path = base.with_suffix(".onnx")
-    model.export(str(path), format="onnx", verbose=False)
+    path = folder / "model.onnx"
+    signature = _signature(subject)
+    options = {} if signature is None else {"input_signature": signature}
+    subject.model.export(str(path), format="onnx", verbose=False, **options)
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return reference, session.run(None, {session.get_inputs()[0].name: x})[0], path
+    names = [i.name for i in session.get_inputs()]
+    return Artifact(path, lambda x: session.run(None, dict(zip(names, x, strict=False))))
 
 
-def _litert(tf: Any, interpreter: Any, converter: Any, x: Any, reference: Any, base: Path) -> tuple[Any, Any, Path]:
-    content = converter.convert()
-    path = base.with_suffix(".tflite")
-    path.write_bytes(content)
-    return reference, run_tflite(interpreter, content, (x,))[0], path
+def _tflite(converter: Any, tf: Any, parity: Parity, subject: KerasSubject | SavedModelSubject, folder: Path) -> Path:
+    """Convert (full-integer int8 when ``parity`` says so, calibrated on the subject's rows; a Keras model
+    then also takes and gives int8 tensors, as on a microcontroller) and write the .tflite."""
+    if parity == "int8":
+        rows, io = subject.rows, isinstance(subject, KerasSubject)
+        litert.full_integer(converter, tf, lambda: iter(rows), subject.inputs, int8_io=io)
+    path = folder / f"model-{parity}.tflite"
+    path.write_bytes(converter.convert())
+    return path
 
 
-def _litert_int8(
-    tf: Any, interpreter: Any, model: Any, x: Any, samples: Any, reference: Any, base: Path
-) -> tuple[Any, Any, Path]:
-    integer_input = np.issubdtype(x.dtype, np.integer)
+def _keras_tflite(parity: Parity) -> Callable[[KerasSubject, Path], Artifact]:
+    """LiteRT from a Keras model, run in the LiteRT interpreter."""
 
-    def representative() -> Any:
-        for row in samples[:REPRESENTATIVE_SAMPLES]:
-            yield [row[None].astype(x.dtype)]
+    def export(subject: KerasSubject, folder: Path) -> Artifact:
+        import tensorflow as tf
 
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    if not integer_input:  # token ids stay integers; float inputs become int8 as on a microcontroller
-        converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    return _litert(tf, interpreter, converter, x, reference, base)
+        converter = tf.lite.TFLiteConverter.from_keras_model(subject.model)
+        path = _tflite(converter, tf, parity, subject, folder)
+        interpreter, content = litert.interpreter(tf), path.read_bytes()
+        return Artifact(path, lambda x: litert.run_tflite(interpreter, content, x))
+
+    return export
 
 
-def _tfjs(name: Any, model: Any, base: Path) -> DeployCheck:
-    route = "tensorflowjs converter -> TF.js (runs in a browser)"
-    if missing_module("tensorflowjs"):
-        return not_checked(
-            "browser",
-            name,
-            route,
-            "tensorflowjs is not installed, and running TF.js needs a browser, which this check does not start",
-        )
-    try:
-        import tensorflowjs
+def _saved_model_tflite(parity: Parity) -> Callable[[SavedModelSubject, Path], Artifact]:
+    """LiteRT from a SavedModel's serving signature, run through that signature (float inputs and outputs)."""
 
-        tensorflowjs.converters.save_keras_model(model, str(base))
-    except Exception as error:
-        return DeployCheck(target="browser", workload=name, route=route, status="failed", message=str(error)[-1500:])
-    size = sum(p.stat().st_size for p in base.rglob("*") if p.is_file())
-    return not_checked(
+    def export(subject: SavedModelSubject, folder: Path) -> Artifact:
+        import tensorflow as tf
+
+        converter = tf.lite.TFLiteConverter.from_saved_model(subject.path, signature_keys=[subject.signature])
+        path = _tflite(converter, tf, parity, subject, folder)
+        runner = litert.interpreter(tf)(model_content=path.read_bytes()).get_signature_runner(subject.signature)
+
+        def run(x: tuple[Any, ...]) -> Any:
+            result = runner(**dict(zip(subject.names, x, strict=True)))
+            return [result[k] for k in sorted(result)]
+
+        return Artifact(path, run)
+
+    return export
+
+
+def _tfjs(subject: KerasSubject, folder: Path) -> Artifact:
+    """Converted where tensorflowjs is installed; never run (a browser would have to)."""
+    import tensorflowjs
+
+    path = folder / "tfjs"
+    tensorflowjs.converters.save_keras_model(subject.model, str(path))
+    return Artifact(path, None)
+
+
+ROUTES: tuple[Route[Any], ...] = (
+    Route(
+        "server",
+        "Keras export{shapes} -> SavedModel -> tf.saved_model.load",
+        _saved_model,
+        dynamic=True,
+        models=KERAS,
+    ),
+    Route(
+        "server", "tf.saved_model.load (the input)", not_checked="the input is already a SavedModel", models=SAVED_MODEL
+    ),
+    Route(
+        "onnx",
+        'Keras model.export(format="onnx"{shapes_arg}) -> onnxruntime',
+        _onnx,
+        dynamic=True,
+        needs=("tf2onnx", "onnxruntime"),
+        models=KERAS,
+    ),
+    Route(
+        "onnx",
+        "tf2onnx -> onnxruntime",
+        not_checked="not checked for a SavedModel input (python -m tf2onnx.convert --saved-model converts it); "
+        "probe the Keras model to check Keras' own ONNX export",
+        models=SAVED_MODEL,
+    ),
+    Route("mobile", "TFLiteConverter (float) -> .tflite -> {interpreter}", _keras_tflite("float"), models=KERAS),
+    Route(
+        "mobile",
+        "TFLiteConverter.from_saved_model (float) -> {interpreter}",
+        _saved_model_tflite("float"),
+        models=SAVED_MODEL,
+    ),
+    Route(
+        "microcontroller",
+        "TFLiteConverter full-integer int8 ({calibration}) -> {interpreter}",
+        _keras_tflite("int8"),
+        parity="int8",
+        models=KERAS,
+    ),
+    Route(
+        "microcontroller",
+        "TFLiteConverter.from_saved_model int8 (calibrated on made-up inputs) -> {interpreter}",
+        _saved_model_tflite("int8"),
+        parity="int8",
+        models=SAVED_MODEL,
+    ),
+    Route(
         "browser",
-        name,
-        route,
-        f"converted ({size} bytes), but running TF.js needs a browser, which this check does not start",
-    )
+        "tensorflowjs converter -> TF.js (runs in a browser)",
+        _tfjs,
+        needs=("tensorflowjs",),
+        runs_here=lambda: False,
+        not_checked=TFJS_NEEDS_A_BROWSER,
+        models=KERAS,
+    ),
+    Route("browser", "tensorflowjs converter -> TF.js", not_checked=TFJS_NEEDS_A_BROWSER, models=SAVED_MODEL),
+)
 
 
-def _unsupported_op_check(backend: Any, request: ProbeRequest, folder: Path) -> DeployCheck:
+def unsupported_op_subject(tf: Any, keras: Any, workload: Any) -> KerasSubject:
     """Test hook (ADVISOR_PROBE_FAULT=unsupported_op): a model using tf.linalg.svd, which LiteRT's builtin
-    ops lack, goes through the real converter so its real error message is what gets reported."""
-    tf, keras = backend.tf, backend.keras
+    ops lack, goes through the real mobile route so its real error message is what gets reported."""
+    import numpy as np
+
     inputs = keras.Input((4, 4))
     outputs = keras.layers.Lambda(lambda t: tf.linalg.svd(t, compute_uv=False))(inputs)
     model = keras.Model(inputs, outputs)
     x = np.eye(4, dtype=np.float32)[None]
-    reference = model(x).numpy()
-    interpreter, which = _interpreter(tf)
-    return check(
-        "mobile",
-        request.workloads[0],
-        f"TFLiteConverter (float) -> {which} [model with tf.linalg.svd]",
-        lambda: _litert(tf, interpreter, tf.lite.TFLiteConverter.from_keras_model(model), x, reference, folder / "svd"),
+    return KerasSubject(
+        workload=workload,
+        kind=SYNTHETIC,
+        model=model,
+        inputs=(x,),
+        expected=model(call_form((x,))),
+        targets=frozenset({"mobile"}),
+        note=" [model with tf.linalg.svd]",
     )
