@@ -15,6 +15,8 @@ from advisor.probing.child.routes import Subject
 from advisor.probing.child.workloads import Workload
 from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
+TF32_ON_CPU = "TF32 does not apply on CPU; ran fp32"  # the setting's note where tf32 was asked for on a CPU
+
 
 class Cell(Protocol):
     """One model in one mode, with its data already on the device: a probe workload, or the team's model."""

@@ -29,6 +29,7 @@ import numpy as np
 
 from advisor.probing import host
 from advisor.probing.child import nvml
+from advisor.probing.child.backend import TF32_ON_CPU
 from advisor.probing.child.main import LoadModel, main
 from advisor.probing.child.routes import SYNTHETIC
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, Workload
@@ -168,7 +169,7 @@ class JaxBackend:
             "loss_scaling": f"static x{FP16_LOSS_SCALE:g}" if effective == "fp16" else None,
         }
         if precision == "tf32" and not self.on_gpu:
-            settings["tf32_note"] = "TF32 does not apply on CPU; ran fp32"
+            settings["tf32_note"] = TF32_ON_CPU
         return settings
 
     def _memory_source(self) -> str:

@@ -39,6 +39,7 @@ from advisor.probing.keras.subject import KerasSubject, call_form
 from advisor.probing.protocol import KERAS_BACKENDS, OWN_MODEL, Mode, ModelSource, ProbeRequest
 
 MIXED_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+SGD = f"keras.optimizers.SGD(learning_rate={LEARNING_RATE}, momentum={MOMENTUM})"  # what every Keras model trains with
 
 
 def _numpy(keras: Any, value: Any) -> Any:
@@ -138,7 +139,7 @@ class KerasOwnModel:
             "own_model_loss": (getattr(loss, "name", None) or str(loss))
             if loss is not None
             else (TARGETS_LOSS if self.parts.targets is not None else DEFAULT_LOSS),
-            "own_model_optimizer": f"keras.optimizers.SGD(learning_rate={LEARNING_RATE}, momentum={MOMENTUM})",
+            "own_model_optimizer": SGD,
             "own_model_eager": "model.compile(run_eagerly=True); train_on_batch / predict_on_batch",
             "own_model_compile": "model.compile(jit_compile=True): XLA on TensorFlow and JAX, torch.compile on PyTorch",
             "own_model_batches": f"latency at batch {len(_first(self.x_b1))}, throughput at batch {self.batches[1]}",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.probing import host
 from advisor.probing.child import nvml
+from advisor.probing.child.backend import TF32_ON_CPU
 from advisor.probing.child.main import LoadModel, main
 from advisor.probing.child.routes import SYNTHETIC
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, LstmShape, Workload
@@ -114,7 +115,7 @@ class TorchBackend:
         torch.backends.cudnn.allow_tf32 = tf32
         settings: dict[str, Any] = {"precision_requested": precision}
         if precision == "tf32" and not on_gpu:
-            settings["tf32_note"] = "TF32 does not apply on CPU; ran fp32"
+            settings["tf32_note"] = TF32_ON_CPU
         effective = "fp32" if precision == "tf32" and not on_gpu else precision
         self.autocast_dtype = getattr(torch, AUTOCAST[precision]) if precision in AUTOCAST else None
         self.grad_scaling = precision == "fp16" and on_gpu

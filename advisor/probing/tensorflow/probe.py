@@ -32,7 +32,7 @@ from advisor.probing.child.workloads import (
     TransformerShape,
     Workload,
 )
-from advisor.probing.keras.own_model import MIXED_POLICIES, KerasOwnModel
+from advisor.probing.keras.own_model import MIXED_POLICIES, SGD, KerasOwnModel
 from advisor.probing.keras.subject import KerasSubject
 from advisor.probing.protocol import Environment, Mode, ProbeRequest
 from advisor.probing.tensorflow.routes import ROUTES, unsupported_op_subject
@@ -80,7 +80,7 @@ class TensorFlowBackend:
             "memory_growth": all(tf.config.experimental.get_memory_growth(g) for g in gpus) if gpus else None,
             **self._precision_settings(request.precision),
             "layout": "NHWC (channels_last)",
-            "optimizer": f"keras.optimizers.SGD(learning_rate={LEARNING_RATE}, momentum={MOMENTUM})",
+            "optimizer": SGD,
             "eager": "plain Python GradientTape step, no tf.function",
             "compile": XLA,
             "jit_compile_explicit": True,
