@@ -90,7 +90,7 @@ def run_probe(
             framework=request.framework, status="missing", message=f"{package} is not installed: {hint}"
         )
         return _accounted(missing, request, 0.0)
-    limit = timeout_s if timeout_s is not None else allowance(request) + GRACE_S
+    limit = timeout_s if timeout_s is not None else request.allowance_s() + GRACE_S
     started = time.perf_counter()
     guard = _ChildGuard()
     try:
@@ -116,16 +116,11 @@ def run_probe(
         return _accounted(stopped, request, time.perf_counter() - started)
 
 
-def allowance(request: ProbeRequest) -> float:
-    """Wall-clock seconds a child may take: its budget, plus the deployment checks' allowance when it has checks."""
-    return request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
-
-
 def _accounted(result: ProbeResult, request: ProbeRequest, wall: float) -> ProbeResult:
     """``result`` with the parent's wall time (never less than the child's own), the whole allowance as
     its budget, and ``over_budget`` exactly when the one exceeds the other."""
     wall_s = max(wall, result.wall_s)
-    budget_s = allowance(request)
+    budget_s = request.allowance_s()
     return result.model_copy(update={"wall_s": wall_s, "budget_s": budget_s, "over_budget": wall_s > budget_s})
 
 

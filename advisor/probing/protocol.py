@@ -128,6 +128,11 @@ class ProbeRequest(_Model):
         None, description="The team's own model: measured (workload 'model') and put through the deploy checks"
     )
 
+    def allowance_s(self) -> float:
+        """Wall-clock seconds the child may take: its budget, plus the deployment checks' allowance when it
+        has checks (the parent's time-out and both sides' ``over_budget`` are measured against it)."""
+        return self.budget_s + (self.deploy_budget_s if self.deploy else 0.0)
+
 
 class Stats(_Model):
     """Summary of repeated timings (seconds)."""

@@ -44,10 +44,6 @@ def emit(event: str, payload: dict[str, Any]) -> None:
     sys.stderr.flush()
 
 
-def _allowance(request: ProbeRequest) -> float:
-    return request.budget_s + (request.deploy_budget_s if request.deploy else 0.0)
-
-
 def _own_model(
     framework: Runtime,
     models: Mapping[str, LoadModel],
@@ -173,7 +169,7 @@ def main(
             deploy_checks=checks,
             wall_s=wall,
             budget_s=request.budget_s,
-            over_budget=wall > _allowance(request),
+            over_budget=wall > request.allowance_s(),
             message="" if status == "ok" else "some cells did not complete",
         )
     except Exception as error:
