@@ -19,10 +19,10 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
-from profilers._measure import _repeat
-from profilers.host import cpu_count
-from profilers.protocol import ProbeRequest
-from profilers.workloads import WORKLOADS
+from advisor.probing.child.measure import _repeat
+from advisor.probing.child.workloads import WORKLOADS
+from advisor.probing.host import cpu_count
+from advisor.probing.protocol import ProbeRequest
 
 GOAL = 0.05
 
@@ -88,14 +88,14 @@ def _framework(framework: str, threads: int) -> tuple[Any, str, Callable[[Any, A
     if framework == "pytorch":
         from torch.utils import benchmark
 
-        from profilers.torch_probe import TorchBackend
+        from advisor.probing.pytorch.probe import TorchBackend
 
         def torch_reference(cell: Any, backend: Any) -> Reference:
             timer = benchmark.Timer(stmt=stmt, globals={"cell": cell, "backend": backend}, num_threads=threads)
             return lambda seconds: timer.blocked_autorange(min_run_time=seconds).median
 
         return TorchBackend(), "torch.utils.benchmark", torch_reference
-    from profilers.jax_probe import JaxBackend
+    from advisor.probing.jax.probe import JaxBackend
 
     def timeit_reference(cell: Any, backend: Any) -> Reference:
         timer = timeit.Timer(stmt=stmt, globals={"cell": cell, "backend": backend})

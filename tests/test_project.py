@@ -29,7 +29,7 @@ def test_wheel_carries_every_data_file(tmp_path: Path) -> None:
         for path in (ROOT / folder).rglob("*.yaml"):
             packaged = f"advisor/_data/{folder}/{path.relative_to(ROOT / folder).as_posix()}"
             assert packaged in names, packaged
-    assert "profilers/__init__.py" in names
+    assert "advisor/probing/child/bootstrap.py" in names  # the launcher runs it by path
 
 
 def test_import_layers() -> None:
@@ -45,7 +45,7 @@ def test_ruff_is_clean() -> None:
     if ruff is None:
         pytest.skip("ruff not installed")
     result = subprocess.run(
-        [ruff, "check", "advisor", "profilers", "tools", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
+        [ruff, "check", "advisor", "tools", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
 
@@ -131,7 +131,7 @@ def test_nothing_reads_outside_the_repository() -> None:
     outside = re.compile(r"""parents?\[?\d?\]?\s*/\s*["']shared["']|\.\./shared|parent\.parent\s*/\s*["']shared""")
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("advisor", "profilers", "tests", "bench")
+        for folder in ("advisor", "tests", "bench")
         for path in (ROOT / folder).rglob("*.py")
         if outside.search(path.read_text(encoding="utf-8"))
     ]

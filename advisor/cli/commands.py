@@ -170,15 +170,15 @@ def probe(
             write_text(output, run.model_dump_json(indent=2) + "\n", force=force)
     except AdvisorError as error:
         fail(error)
-    _print_probe_run(run)
     from advisor.probing.summary import coverage, probe_exit_code
 
     code = probe_exit_code(run)
-    if code:
+    if code:  # each framework's reason once: an empty table's warnings would say them all again
         typer.echo("nothing was measured:", err=True)
         for said in coverage(run):
             typer.echo(printable(f"  {said.sentence()}"), err=True)
         raise typer.Exit(code)
+    _print_probe_run(run)
 
 
 def _choice(given: str, allowed: tuple[str, ...], option: str) -> str:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import AdvisorError
+from advisor.probing.host import cpu_count
 from advisor.probing.model import ModelSettings, ProbeSettings
-from advisor.probing.own_model import Framework, resolve
+from advisor.probing.model_ref import Framework, resolve
 from advisor.spec.model import ModelFamily, ProjectSpec
-from profilers.host import cpu_count
 
 ALL_WORKLOADS = ["mlp", "cnn", "transformer", "lstm"]
 FAMILY_WORKLOADS: dict[ModelFamily, list[str]] = {

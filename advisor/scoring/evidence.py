@@ -2,7 +2,7 @@
 
 For each metric and each pair of frameworks (a, b), the advantage of a over b is the mean of
 -log2(a/b ratio) over the probed workloads whose comparison was measured cleanly, where only a
-comparison that passed the verdict rule of :func:`profilers.stats.compare_timings` (outcome
+comparison that passed the verdict rule of :func:`advisor.probing.stats.compare_timings` (outcome
 ``counted``) contributes its ratio and a clean one without a counted difference contributes zero.
 A comparison too noisy to compare, or whose rounds disagree, is left out altogether: it neither
 moves the rating nor dilutes one that counted, and it does not narrow the rating's spread. Per
@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
+from advisor.probing.protocol import DeployCheck
 from advisor.rules.terms import Term
-from profilers.protocol import DeployCheck
 
 CRITERION = {"train_step_time": "training_performance", "infer_b1_latency": "inference_performance"}
 DEPLOY_CRITERION = {

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 from advisor.probing.model import ProbeRun, ProbeSettings
+from advisor.probing.protocol import CellResult, DeployCheck, Environment, ProbeResult
 from advisor.probing.run import compare
-from profilers.protocol import CellResult, DeployCheck, Environment, ProbeResult
-from profilers.stats import summarize
+from advisor.probing.stats import summarize
 
 
 def cell(workload: str, mode: str, step_s: float, b1_s: float, seed: int) -> CellResult:

@@ -118,7 +118,7 @@ def test_ratings_use_compiled_comparisons_where_both_sides_have_them() -> None:
 
 
 def test_a_failed_conversion_lowers_its_criterion_with_the_failure_cited() -> None:
-    from profilers.protocol import DeployCheck
+    from advisor.probing.protocol import DeployCheck
 
     base = synthetic.run()
     failing = DeployCheck(

@@ -32,12 +32,12 @@ from advisor.cli.commands import app
 from advisor.errors import EvidenceError
 from advisor.probing.model import ProbeRun
 from advisor.probing.progress import ProbeProgress
+from advisor.probing.protocol import DeployCheck, ProbeResult
 from advisor.probing.summary import summarize_run
 from advisor.report.formats import renderer
 from advisor.scoring.evaluate import evaluate
 from advisor.scoring.evidence import evidence_from
 from advisor.scoring.result import Recommendation
-from profilers.protocol import DeployCheck, ProbeResult
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 

@@ -12,12 +12,12 @@ import re
 
 from advisor.api import recommend
 from advisor.probing.model import ProbeRun
+from advisor.probing.protocol import CellResult, ProbeResult
 from advisor.probing.run import compare
+from advisor.probing.stats import summarize
 from advisor.probing.summary import summarize_run
 from advisor.report.markdown import render
 from advisor.scoring.evidence import evidence_from
-from profilers.protocol import CellResult, ProbeResult
-from profilers.stats import summarize
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 

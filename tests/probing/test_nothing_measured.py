@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 
 from advisor.api import recommend
 from advisor.cli.commands import app
-from advisor.probing import plan
+from advisor.probing import launcher, plan
 from advisor.probing.model import ProbeRun
 from advisor.probing.run import compare, run_probes
 from advisor.probing.summary import NOTHING_MEASURED_EXIT, coverage, probe_exit_code
-from profilers import launcher
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 
@@ -114,9 +113,20 @@ def test_advisor_probe_exits_4_when_nothing_could_be_measured(monkeypatch) -> No
     from typer.testing import CliRunner
 
     from advisor.cli.commands import app
-    from profilers import launcher
+    from advisor.probing import launcher
 
     monkeypatch.setattr(launcher, "framework_installed", lambda framework: False)
     result = CliRunner().invoke(app, ["probe", "-w", "mlp", "--budget", "5"])
     assert result.exit_code == 4, result.output
     assert "nothing was measured" in result.output
+
+
+def test_advisor_probe_gives_each_frameworks_reason_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: the reasons came twice, as the warnings under an empty table and again under "nothing was
+    measured"; each framework's reason, with its install hint, is now said once."""
+    monkeypatch.setattr(launcher, "framework_installed", lambda framework: False)
+    result = CliRunner().invoke(app, ["probe", "-w", "mlp", "--budget", "5"], env={"COLUMNS": "400"})  # no wrapping
+    assert result.exit_code == 4, result.output
+    for package, name in (("torch", "PyTorch"), ("tensorflow", "TensorFlow"), ("jax", "JAX")):
+        assert result.output.count(f"{package} is not installed") == 1, result.output
+        assert f"{name} not measured: {package} is not installed: pip install 'framework-advisor[" in result.output

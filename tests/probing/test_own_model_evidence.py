@@ -7,11 +7,11 @@ from pathlib import Path
 
 from advisor.api import load_evidence, recommend
 from advisor.probing.model import ModelRun, ModelSettings, ProbeRun
+from advisor.probing.protocol import CellResult, DeployCheck, ModelSource, ProbeResult
 from advisor.probing.run import compare
 from advisor.report.markdown import render
 from advisor.scoring.evaluate import measured_routes
 from advisor.scoring.evidence import MeasuredEvidence, evidence_from
-from profilers.protocol import CellResult, DeployCheck, ModelSource, ProbeResult
 from tests.conftest import EXAMPLES
 from tests.probing.synthetic import cell, environment, passing_check, run, with_deploy_checks
 

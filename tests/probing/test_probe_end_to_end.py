@@ -1,7 +1,7 @@
 """`advisor probe` for real: every framework in its own child process, saved, re-read and scored.
 
 One workload keeps it short: each framework's own tests run every workload through the shared runner
-(tests/profilers/test_*_probe.py); this one checks the path from the command line to a three-way report.
+(tests/probing/*/test_probe.py); this one checks the path from the command line to a three-way report.
 """
 
 from __future__ import annotations

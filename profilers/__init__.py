@@ -1,1 +1,0 @@
-"""Profiling probes (issue #3): one child process per framework; never imported by the advisor CLI."""
