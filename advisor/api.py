@@ -37,8 +37,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from advisor.evidence.probe_run import ProbeRun, ProbeSettings
     from advisor.migration.model import MigrationPlan
-    from advisor.probing.model import ProbeRun, ProbeSettings
     from advisor.probing.run import OnEvent
     from advisor.scoring.result import CitedEntry
 
@@ -133,7 +133,7 @@ def load_evidence(path: Path | str) -> ProbeRun:
     """Read a saved probe run (``advisor probe --output``); errors name the file, line and field."""
     from advisor._loading import validate_document
     from advisor.errors import EvidenceError
-    from advisor.probing.model import PROBE_RUN_SCHEMA_VERSION, ProbeRun
+    from advisor.evidence.probe_run import PROBE_RUN_SCHEMA_VERSION, ProbeRun
     from advisor.yaml_io import read_yaml
 
     run = validate_document(read_yaml(path, EvidenceError), ProbeRun, EvidenceError)

@@ -62,7 +62,7 @@ def _worker(conn: Connection, folder: str) -> None:
     from click.testing import CliRunner
 
     import advisor.api
-    from advisor.cli import app
+    from advisor.cli.commands import app
 
     advisor.api.load_knowledge = functools.cache(advisor.api.load_knowledge)  # type: ignore[assignment]
     command = typer.main.get_command(app)  # built once: typer would rebuild it for every invocation

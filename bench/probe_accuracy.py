@@ -19,10 +19,10 @@ import timeit
 from collections.abc import Callable
 from typing import Any
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.child.measure import _repeat
 from advisor.probing.child.workloads import WORKLOADS
 from advisor.probing.host import cpu_count
-from advisor.probing.protocol import ProbeRequest
 
 GOAL = 0.05
 

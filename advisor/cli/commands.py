@@ -170,7 +170,7 @@ def probe(
             write_text(output, run.model_dump_json(indent=2) + "\n", force=force)
     except AdvisorError as error:
         fail(error)
-    from advisor.probing.summary import coverage, probe_exit_code
+    from advisor.scoring.probe_summary import coverage, probe_exit_code
 
     code = probe_exit_code(run)
     if code:  # each framework's reason once: an empty table's warnings would say them all again
@@ -211,9 +211,9 @@ def _print_probe_run(run) -> None:  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.text import Text
 
-    from advisor.probing.summary import summarize_run
     from advisor.report.terminal import probe_table
     from advisor.scoring.evidence import evidence_from
+    from advisor.scoring.probe_summary import summarize_run
 
     summary = summarize_run(run, evidence_from(run, run.settings.frameworks).warnings)
     console = Console(stderr=True)
@@ -349,7 +349,7 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the project spec (or of the JSON report, or of a probe run)."""
     if probe:
-        from advisor.probing.model import ProbeRun
+        from advisor.evidence.probe_run import ProbeRun
 
         document = ProbeRun.model_json_schema()
     elif report:

@@ -15,7 +15,7 @@ from advisor.cli.common import format_for, parse_date, report_error, say
 from advisor.errors import AdvisorError, printable
 
 if TYPE_CHECKING:
-    from advisor.probing.model import ProbeRun
+    from advisor.evidence.probe_run import ProbeRun
     from advisor.scoring.result import Recommendation
 
 

@@ -9,7 +9,7 @@ tests/probing/test_install_hints.py checks every line against pyproject.toml.
 
 from __future__ import annotations
 
-from advisor.probing.protocol import Runtime
+from advisor.evidence.protocol import Runtime
 
 DEPLOY = "pip install 'framework-advisor[deploy]'"
 TORCH = "pip install 'framework-advisor[torch]' (CPU-only machines: the CPU build from PyTorch's CPU wheel index first)"

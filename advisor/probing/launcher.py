@@ -36,9 +36,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from advisor.probing.child.command import child_command
-from advisor.probing.install_hints import FRAMEWORKS
-from advisor.probing.protocol import (
+from advisor.evidence.protocol import (
     EVENT_PREFIX,
     OWN_MODEL,
     PROTOCOL_VERSION,
@@ -49,6 +47,8 @@ from advisor.probing.protocol import (
     ProbeResult,
     Runtime,
 )
+from advisor.probing.child.command import child_command
+from advisor.probing.install_hints import FRAMEWORKS
 
 MODULES = {  # the child module of each runtime (each a folder of its own, see advisor/probing/__init__.py)
     "pytorch": "advisor.probing.pytorch.probe",

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor.errors import AdvisorError
+from advisor.evidence.model_ref import Framework, resolve
+from advisor.evidence.probe_run import ModelSettings, ProbeSettings
 from advisor.probing.host import cpu_count
-from advisor.probing.model import ModelSettings, ProbeSettings
-from advisor.probing.model_ref import Framework, resolve
+from advisor.scoring.evidence import DEPLOY_OF_TARGET
 from advisor.spec.model import ModelFamily, ProjectSpec
 
 ALL_WORKLOADS = ["mlp", "cnn", "transformer", "lstm"]
@@ -33,17 +34,6 @@ TIERS = {"quick": (90.0, 1), "full": (240.0, 2)}  # seconds per framework and ro
 # bench/probe_suite.py; on a loaded machine torch.compile's first step can take 10-25 s and stop its cell
 
 
-DEPLOY_OF_TARGET = {
-    "server_rest": "server",
-    "server_grpc": "server",
-    "serverless": "server",
-    "batch": "server",
-    "android": "mobile",
-    "ios": "mobile",
-    "edge_linux": "mobile",
-    "microcontroller": "microcontroller",
-    "browser": "browser",
-}
 ALL_DEPLOY = ["server", "onnx", "mobile", "microcontroller", "browser"]
 
 

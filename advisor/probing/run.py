@@ -1,6 +1,6 @@
 """Runs the probes (one child process per framework and round) and compares the frameworks.
 
-Each comparison goes through the verdict rule of :func:`advisor.probing.stats.compare_timings`; its verdict
+Each comparison goes through the verdict rule of :func:`advisor.evidence.stats.compare_timings`; its verdict
 text says what the rule found, so a comparison that noise could have faked is shown as such.
 """
 
@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.errors import AdvisorError
+from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, Metric, ModelRun, ProbeRun, ProbeSettings
+from advisor.evidence.protocol import KERAS_BACKENDS, ProbeRequest, ProbeResult
+from advisor.evidence.stats import SPREAD_LIMIT, Verdict, compare_timings
 from advisor.probing.launcher import run_probe
-from advisor.probing.model import DISPLAY_NAMES, Comparison, Metric, ModelRun, ProbeRun, ProbeSettings
 from advisor.probing.plan import order
-from advisor.probing.protocol import KERAS_BACKENDS, ProbeRequest, ProbeResult
-from advisor.probing.stats import SPREAD_LIMIT, Verdict, compare_timings
 
 OnEvent = Callable[[str, str, dict[str, Any]], None]  # (framework, event, payload)
 MIN_SAMPLES = 5

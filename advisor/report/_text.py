@@ -334,7 +334,7 @@ def measured_check(report: Recommendation, framework: str, kind: str | None) -> 
     probe = report.evidence.probe
     if probe is None or kind is None:
         return None
-    from advisor.probing.plan import DEPLOY_OF_TARGET  # only with probe evidence: start-up stays light
+    from advisor.scoring.evidence import DEPLOY_OF_TARGET  # only with probe evidence: start-up stays light
 
     if kind not in DEPLOY_OF_TARGET:
         return None

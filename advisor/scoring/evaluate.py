@@ -58,7 +58,7 @@ from advisor.spec.derived import rule_facts
 from advisor.spec.model import ProjectSpec
 
 if TYPE_CHECKING:  # the probe models load only when evidence is given: start-up stays light
-    from advisor.probing.model import ProbeRun
+    from advisor.evidence.probe_run import ProbeRun
     from advisor.scoring.evidence import MeasuredEvidence
 
 # The lead (1-5 scale) that stays decisive against the classic advice for the team's persona: a full
@@ -217,8 +217,8 @@ def _evidence(run: ProbeRun | None, measured: MeasuredEvidence | None) -> Eviden
     why per framework); otherwise what ran, where, and what the measurements did to the ratings."""
     if run is None or measured is None:
         return Evidence(kind="documentary", note=DOCUMENTARY)
-    from advisor.probing.summary import coverage, summarize_run
     from advisor.scoring.evidence import evidence_note
+    from advisor.scoring.probe_summary import coverage, summarize_run
 
     covered = coverage(run)
     said = "; ".join(c.sentence() for c in covered)

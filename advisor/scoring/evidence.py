@@ -2,7 +2,7 @@
 
 For each metric and each pair of frameworks (a, b), the advantage of a over b is the mean of
 -log2(a/b ratio) over the probed workloads whose comparison was measured cleanly, where only a
-comparison that passed the verdict rule of :func:`advisor.probing.stats.compare_timings` (outcome
+comparison that passed the verdict rule of :func:`advisor.evidence.stats.compare_timings` (outcome
 ``counted``) contributes its ratio and a clean one without a counted difference contributes zero.
 A comparison too noisy to compare, or whose rounds disagree, is left out altogether: it neither
 moves the rating nor dilutes one that counted, and it does not narrow the rating's spread. Per
@@ -23,11 +23,23 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
-from advisor.probing.protocol import DeployCheck
+from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
+from advisor.evidence.protocol import DeployCheck
 from advisor.rules.terms import Term
 
 CRITERION = {"train_step_time": "training_performance", "infer_b1_latency": "inference_performance"}
+# the probe deployment check that stands for each kind of spec target (one check per kind of target)
+DEPLOY_OF_TARGET = {
+    "server_rest": "server",
+    "server_grpc": "server",
+    "serverless": "server",
+    "batch": "server",
+    "android": "mobile",
+    "ios": "mobile",
+    "edge_linux": "mobile",
+    "microcontroller": "microcontroller",
+    "browser": "browser",
+}
 DEPLOY_CRITERION = {
     "server": "production_serving",
     "onnx": "production_serving",

@@ -377,7 +377,7 @@ class ProbeSpec(StrictModel):
     def _a_reference(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from advisor.probing.model_ref import RefError, parse_ref
+        from advisor.evidence.model_ref import RefError, parse_ref
 
         try:
             parse_ref(value)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from advisor.probing.model import ProbeRun, ProbeSettings
-from advisor.probing.protocol import CellResult, DeployCheck, Environment, ProbeResult
+from advisor.evidence.probe_run import ProbeRun, ProbeSettings
+from advisor.evidence.protocol import CellResult, DeployCheck, Environment, ProbeResult
+from advisor.evidence.stats import summarize
 from advisor.probing.run import compare
-from advisor.probing.stats import summarize
 
 
 def cell(workload: str, mode: str, step_s: float, b1_s: float, seed: int) -> CellResult:

@@ -6,8 +6,8 @@ import io
 from types import SimpleNamespace
 from typing import Any
 
+from advisor.evidence.protocol import EVENT_PREFIX
 from advisor.probing.launcher import _EventReader
-from advisor.probing.protocol import EVENT_PREFIX
 
 
 def _read(lines: list[str]) -> tuple[_EventReader, list[tuple[str, Any]]]:

@@ -100,7 +100,7 @@ def test_bad_probe_options_are_user_errors() -> None:
 
 
 def test_ratings_use_compiled_comparisons_where_both_sides_have_them() -> None:
-    from advisor.probing.model import ProbeRun
+    from advisor.evidence.probe_run import ProbeRun
     from advisor.probing.run import compare
 
     base = synthetic.run(torch_step=0.010, tf_step=0.050)  # eager: PyTorch 5x faster
@@ -118,7 +118,7 @@ def test_ratings_use_compiled_comparisons_where_both_sides_have_them() -> None:
 
 
 def test_a_failed_conversion_lowers_its_criterion_with_the_failure_cited() -> None:
-    from advisor.probing.protocol import DeployCheck
+    from advisor.evidence.protocol import DeployCheck
 
     base = synthetic.run()
     failing = DeployCheck(

@@ -30,13 +30,13 @@ from typer.testing import CliRunner
 from advisor.api import load_context, load_evidence, recommend, validate
 from advisor.cli.commands import app
 from advisor.errors import EvidenceError
-from advisor.probing.model import ProbeRun
+from advisor.evidence.probe_run import ProbeRun
+from advisor.evidence.protocol import DeployCheck, ProbeResult
 from advisor.probing.progress import ProbeProgress
-from advisor.probing.protocol import DeployCheck, ProbeResult
-from advisor.probing.summary import summarize_run
 from advisor.report.formats import renderer
 from advisor.scoring.evaluate import evaluate
 from advisor.scoring.evidence import evidence_from
+from advisor.scoring.probe_summary import summarize_run
 from advisor.scoring.result import Recommendation
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic

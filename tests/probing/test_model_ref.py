@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from advisor.cli.commands import app
 from advisor.errors import AdvisorError, SpecError
+from advisor.evidence.model_ref import RefError, find_module, parse_ref, resolve
+from advisor.evidence.protocol import ModelSource
 from advisor.knowledge.load import KnowledgeBase
 from advisor.probing.child.own_model import ModelLoadError, call_factory, unpack
-from advisor.probing.model_ref import RefError, find_module, parse_ref, resolve
 from advisor.probing.plan import own_model_of, settings
-from advisor.probing.protocol import ModelSource
 from advisor.spec.load import parse_spec
 from tests.conftest import EXAMPLES
 

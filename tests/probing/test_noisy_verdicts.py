@@ -11,13 +11,13 @@ import random
 import re
 
 from advisor.api import recommend
-from advisor.probing.model import ProbeRun
-from advisor.probing.protocol import CellResult, ProbeResult
+from advisor.evidence.probe_run import ProbeRun
+from advisor.evidence.protocol import CellResult, ProbeResult
+from advisor.evidence.stats import summarize
 from advisor.probing.run import compare
-from advisor.probing.stats import summarize
-from advisor.probing.summary import summarize_run
 from advisor.report.markdown import render
 from advisor.scoring.evidence import evidence_from
+from advisor.scoring.probe_summary import summarize_run
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from advisor.api import recommend
 from advisor.cli.commands import app
+from advisor.evidence.probe_run import ProbeRun
 from advisor.probing import launcher, plan
-from advisor.probing.model import ProbeRun
 from advisor.probing.run import compare, run_probes
-from advisor.probing.summary import NOTHING_MEASURED_EXIT, coverage, probe_exit_code
+from advisor.scoring.probe_summary import NOTHING_MEASURED_EXIT, coverage, probe_exit_code
 from tests.conftest import EXAMPLES
 from tests.probing import synthetic
 

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from advisor.api import load_evidence, recommend
-from advisor.probing.model import ModelRun, ModelSettings, ProbeRun
-from advisor.probing.protocol import CellResult, DeployCheck, ModelSource, ProbeResult
+from advisor.evidence.probe_run import ModelRun, ModelSettings, ProbeRun
+from advisor.evidence.protocol import CellResult, DeployCheck, ModelSource, ProbeResult
 from advisor.probing.run import compare
 from advisor.report.markdown import render
 from advisor.scoring.evaluate import measured_routes

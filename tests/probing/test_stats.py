@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from advisor.probing.stats import bootstrap_ratio, quantile, summarize
+from advisor.evidence.stats import bootstrap_ratio, quantile, summarize
 
 
 def test_summary_of_known_samples() -> None:

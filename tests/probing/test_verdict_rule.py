@@ -1,4 +1,4 @@
-"""The verdict rule (advisor.probing.stats.compare_timings): a comparison counts only when noise cannot fake it.
+"""The verdict rule (advisor.evidence.stats.compare_timings): a comparison counts only when noise cannot fake it.
 
 Issue 12: on a loaded 2-core machine a compiled PyTorch batch-1 latency of 336 ms p50 against 1.75 ms
 became "TensorFlow 218.20x faster", every cell flagged noisy, and moved the confidence. Each check
@@ -11,8 +11,8 @@ import random
 
 import pytest
 
-from advisor.probing import stats
-from advisor.probing.stats import SPREAD_LIMIT, compare_timings, ratio_interval, spread
+from advisor.evidence import stats
+from advisor.evidence.stats import SPREAD_LIMIT, compare_timings, ratio_interval, spread
 
 
 def steady(level: float, n: int, seed: int, jitter: float = 0.03) -> list[float]:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from advisor.evidence.protocol import ModelKind
 from advisor.probing import install_hints
 from advisor.probing.child.routes import SYNTHETIC, Route
-from advisor.probing.protocol import ModelKind
 from tests.conftest import ROOT
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+

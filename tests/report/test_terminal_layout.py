@@ -127,7 +127,7 @@ def test_the_width_defaults_to_the_terminal(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _deploy_run():  # type: ignore[no-untyped-def]
-    from advisor.probing.protocol import DeployCheck
+    from advisor.evidence.protocol import DeployCheck
 
     failing = DeployCheck(
         target="mobile",

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing.child.routes import Subject
 from advisor.probing.child.workloads import Workload
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
 TF32_ON_CPU = "TF32 does not apply on CPU; ran fp32"  # the setting's note where tf32 was asked for on a CPU
 

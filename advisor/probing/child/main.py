@@ -4,7 +4,7 @@ Each framework's ``probe`` module calls :func:`main` with its backend, its route
 the team's model it can load, so nothing here imports a framework (or a framework's folder). Exactly
 one JSON document is written to stdout, whatever happens inside (a failure becomes a result with
 status ``error`` and its traceback). Per-cell results and deployment checks are also streamed to
-stderr as events (:data:`~advisor.probing.protocol.EVENT_PREFIX`), so the parent keeps them if the
+stderr as events (:data:`~advisor.evidence.protocol.EVENT_PREFIX`), so the parent keeps them if the
 child crashes or hangs later.
 """
 
@@ -22,11 +22,7 @@ CHILD_STARTED = time.perf_counter()  # before the framework import, which the bu
 
 from pydantic import ValidationError  # noqa: E402
 
-from advisor.probing.child.backend import Backend  # noqa: E402
-from advisor.probing.child.measure import run_cells  # noqa: E402
-from advisor.probing.child.own_model import ModelLoadError, OwnModel  # noqa: E402
-from advisor.probing.child.routes import Route, Subject, run_routes  # noqa: E402
-from advisor.probing.protocol import (  # noqa: E402
+from advisor.evidence.protocol import (  # noqa: E402
     EVENT_PREFIX,
     PROTOCOL_VERSION,
     DeployCheck,
@@ -35,6 +31,10 @@ from advisor.probing.protocol import (  # noqa: E402
     ProbeResult,
     Runtime,
 )
+from advisor.probing.child.backend import Backend  # noqa: E402
+from advisor.probing.child.measure import run_cells  # noqa: E402
+from advisor.probing.child.own_model import ModelLoadError, OwnModel  # noqa: E402
+from advisor.probing.child.routes import Route, Subject, run_routes  # noqa: E402
 
 LoadModel = Callable[[Any, ProbeRequest], OwnModel]  # (the child's backend, the request) -> the team's model
 

@@ -25,12 +25,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from advisor.evidence.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
+from advisor.evidence.stats import summarize
 from advisor.probing.child import nvml
 from advisor.probing.child.backend import Backend, Cell
 from advisor.probing.child.own_model import OwnModel
 from advisor.probing.child.workloads import WORKLOADS
-from advisor.probing.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
-from advisor.probing.stats import summarize
 
 COMPILE_SHARE = 0.7  # a first step (compile) longer than this share of the cell's slice stops the cell
 WARMUP_SHARE, TRAIN_SHARE, B1_SHARE, LARGE_SHARE = 0.1, 0.35, 0.2, 0.15  # weights of the timed phases

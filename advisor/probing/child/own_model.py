@@ -40,9 +40,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from advisor.evidence.protocol import Mode, ModelSource
 from advisor.probing.child.backend import Cell
 from advisor.probing.child.routes import Subject
-from advisor.probing.protocol import Mode, ModelSource
 
 LARGE_FACTOR, MAX_LARGE = 8, 1024  # the large inference batch: 8x the example batch, at most 1024
 DEFAULT_LOSS = "mean squared output (MSE against zeros)"

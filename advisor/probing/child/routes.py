@@ -29,10 +29,10 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from advisor.evidence.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 from advisor.probing.child.converter_errors import converter_message
 from advisor.probing.child.parity import Parity, flat, parity
 from advisor.probing.install_hints import not_installed
-from advisor.probing.protocol import DeployCheck, DeployTarget, ProbeRequest, WorkloadName
 
 SYNTHETIC = "synthetic"  # the models a route applies to: the probe workloads, or a ModelSource.kind
 BUDGET_EXHAUSTED = "deployment-check budget exhausted"

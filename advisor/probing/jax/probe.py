@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing import host
 from advisor.probing.child import nvml
 from advisor.probing.child.backend import TF32_ON_CPU
@@ -35,7 +36,6 @@ from advisor.probing.child.routes import SYNTHETIC
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, Workload
 from advisor.probing.jax.routes import ROUTES, JaxSubject
 from advisor.probing.keras.own_model import KerasOwnModel
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
 REPRESENTATIVE_SAMPLES = 32  # rows of a workload's training batch that calibrate its int8 conversion
 OPTIMIZER = f"SGD(lr={LEARNING_RATE}, momentum={MOMENTUM}) written in JAX (buf = m*buf + g; p -= lr*buf)"

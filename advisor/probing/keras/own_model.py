@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.evidence.protocol import KERAS_BACKENDS, OWN_MODEL, Mode, ModelSource, ProbeRequest
 from advisor.probing.child.own_model import (
     DEFAULT_LOSS,
     MADE_UP,
@@ -36,7 +37,6 @@ from advisor.probing.child.own_model import (
 )
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM
 from advisor.probing.keras.subject import KerasSubject, call_form
-from advisor.probing.protocol import KERAS_BACKENDS, OWN_MODEL, Mode, ModelSource, ProbeRequest
 
 MIXED_POLICIES = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 SGD = f"keras.optimizers.SGD(learning_rate={LEARNING_RATE}, momentum={MOMENTUM})"  # what every Keras model trains with

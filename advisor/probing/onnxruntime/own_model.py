@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.evidence.protocol import OWN_MODEL, Mode, ModelSource, ProbeRequest
 from advisor.probing.child.own_model import (
     EXAMPLE_BATCH,
     MADE_UP,
@@ -18,7 +19,6 @@ from advisor.probing.child.own_model import (
     describe_inputs,
 )
 from advisor.probing.child.routes import Subject
-from advisor.probing.protocol import OWN_MODEL, Mode, ModelSource, ProbeRequest
 
 NUMPY_TYPES = {
     "tensor(float)": np.float32,

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing import host
 from advisor.probing.child.main import main
 from advisor.probing.child.routes import Subject
 from advisor.probing.child.workloads import Workload
 from advisor.probing.onnxruntime.own_model import OnnxOwn
 from advisor.probing.onnxruntime.routes import ROUTES
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
 
 class OrtBackend:

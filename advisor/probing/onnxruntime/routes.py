@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import get_args
 
+from advisor.evidence.protocol import DeployTarget
 from advisor.probing.child.routes import Route, Subject
-from advisor.probing.protocol import DeployTarget
 
 ROUTES: tuple[Route[Subject], ...] = tuple(
     Route(target, "onnxruntime (the input)", not_checked="the input is already an ONNX model; it is measured above")

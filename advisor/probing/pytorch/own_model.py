@@ -9,6 +9,7 @@ import contextlib
 import copy
 from typing import Any
 
+from advisor.evidence.protocol import OWN_MODEL, Mode, ModelSource, ProbeRequest
 from advisor.probing.child.own_model import (
     DEFAULT_LOSS,
     TARGETS_LOSS,
@@ -23,7 +24,6 @@ from advisor.probing.child.own_model import (
     unpack,
 )
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM
-from advisor.probing.protocol import OWN_MODEL, Mode, ModelSource, ProbeRequest
 from advisor.probing.pytorch.routes import TorchSubject
 
 

@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing import host
 from advisor.probing.child import nvml
 from advisor.probing.child.backend import TF32_ON_CPU
@@ -20,7 +21,6 @@ from advisor.probing.child.main import LoadModel, main
 from advisor.probing.child.routes import SYNTHETIC
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, LstmShape, Workload
 from advisor.probing.keras.own_model import KerasOwnModel
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 from advisor.probing.pytorch.own_model import TorchOwnModel
 from advisor.probing.pytorch.routes import ROUTES, TorchSubject
 

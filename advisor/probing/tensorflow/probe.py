@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing import host
 from advisor.probing.child import nvml
 from advisor.probing.child.main import LoadModel, main
@@ -34,7 +35,6 @@ from advisor.probing.child.workloads import (
 )
 from advisor.probing.keras.own_model import MIXED_POLICIES, SGD, KerasOwnModel
 from advisor.probing.keras.subject import KerasSubject
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 from advisor.probing.tensorflow.routes import ROUTES, unsupported_op_subject
 from advisor.probing.tensorflow.saved_model import SavedModelOwn
 

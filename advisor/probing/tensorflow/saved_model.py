@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from advisor.evidence.protocol import OWN_MODEL, Mode, ProbeRequest
 from advisor.probing.child.own_model import (
     MADE_UP,
     ModelLoadError,
@@ -19,7 +20,6 @@ from advisor.probing.child.own_model import (
     describe_inputs,
     made_up_inputs,
 )
-from advisor.probing.protocol import OWN_MODEL, Mode, ProbeRequest
 from advisor.probing.tensorflow.routes import SavedModelSubject
 
 

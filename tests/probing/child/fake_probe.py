@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from advisor.evidence.protocol import Environment, Mode, ProbeRequest
 from advisor.probing.child.main import main
 from advisor.probing.child.workloads import Workload, expected_params
-from advisor.probing.protocol import Environment, Mode, ProbeRequest
 
 STEP_S = {"mlp": 0.001, "cnn": 0.002, "transformer": 0.002, "lstm": 0.003}
 

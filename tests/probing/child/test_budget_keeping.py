@@ -13,10 +13,10 @@ import time
 
 import pytest
 
+from advisor.evidence.protocol import Mode, ProbeResult
 from advisor.probing import launcher
 from advisor.probing.child.measure import EXIT_RESERVE_SHARE, measure_cell, run_cells
 from advisor.probing.child.workloads import Workload
-from advisor.probing.protocol import Mode, ProbeResult
 from tests.probing.child.fake_probe import FakeBackend, FakeCell, fake_request
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from advisor.evidence.protocol import CellResult, ProbeRequest
 from advisor.probing.child.measure import run_cells
-from advisor.probing.protocol import CellResult, ProbeRequest
 from tests.probing.child.fake_probe import FakeBackend, fake_request
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.child.converter_errors import converter_message
 from advisor.probing.child.parity import parity
 from advisor.probing.child.routes import SYNTHETIC, Artifact, Route, Subject, check, run_routes
 from advisor.probing.install_hints import CONVERTERS
-from advisor.probing.protocol import ProbeRequest
 
 
 @dataclass(kw_only=True)

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.child.measure import run_cells
 from advisor.probing.child.workloads import WORKLOADS, expected_params
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ProbeRequest
 
 jax = pytest.importorskip("jax")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ProbeRequest
 
 pytestmark = pytest.mark.jax
 

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from advisor.api import load_evidence, recommend
 from advisor.cli.commands import app
+from advisor.evidence.probe_run import ProbeRun
+from advisor.evidence.protocol import ModelSource, ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.model import ProbeRun
-from advisor.probing.protocol import ModelSource, ProbeRequest
 from advisor.report import html, markdown, terminal
 from tests.conftest import EXAMPLES, ROOT
 

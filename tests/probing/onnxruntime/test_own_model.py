@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.evidence.protocol import ModelSource, ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ModelSource, ProbeRequest
 
 
 def test_an_onnx_file_is_measured_for_inference_in_onnxruntime(tmp_path: Path) -> None:

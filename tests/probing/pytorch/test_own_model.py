@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from advisor.api import recommend
 from advisor.cli.commands import app
+from advisor.evidence.probe_run import ModelRun, ModelSettings, ProbeRun, ProbeSettings
+from advisor.evidence.protocol import ModelSource, ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.model import ModelRun, ModelSettings, ProbeRun, ProbeSettings
-from advisor.probing.protocol import ModelSource, ProbeRequest
 from advisor.report.markdown import render
 from tests.conftest import EXAMPLES
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from advisor.evidence.protocol import CellResult, ProbeRequest, ProbeResult
 from advisor.probing.child.measure import run_cells
 from advisor.probing.child.workloads import WORKLOADS, expected_params
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import CellResult, ProbeRequest, ProbeResult
 from advisor.probing.pytorch.probe import TorchBackend  # imports torch only when a backend is made
 
 torch = pytest.importorskip("torch")

@@ -6,8 +6,8 @@ import importlib.util
 
 import pytest
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ProbeRequest
 
 pytestmark = pytest.mark.torch
 

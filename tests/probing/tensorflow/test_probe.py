@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
+from advisor.evidence.protocol import ProbeRequest
 from advisor.probing.child.measure import run_cells
 from advisor.probing.child.workloads import WORKLOADS, expected_params
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ProbeRequest
 from advisor.probing.tensorflow.probe import TensorFlowBackend, resolve_device
 
 pytestmark = pytest.mark.tensorflow

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from advisor.evidence.protocol import ModelSource, ProbeRequest
 from advisor.probing.launcher import run_probe
-from advisor.probing.protocol import ModelSource, ProbeRequest
 
 pytestmark = pytest.mark.tensorflow
 

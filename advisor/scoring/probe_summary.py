@@ -1,7 +1,7 @@
 """Condenses a probe run into the report's probe section (display units, every setting kept), and
 says per framework whether anything was measured and, if not, why (:func:`coverage`).
 
-A row is marked noisy by the same gate the verdict rule applies (:func:`advisor.probing.stats.unstable`),
+A row is marked noisy by the same gate the verdict rule applies (:func:`advisor.evidence.stats.unstable`),
 so "(noisy)" in a table means exactly that comparisons with this cell cannot count.
 
 Every renderer takes its numbers from here (the HTML charts turn them into pixel widths), so nothing
@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from advisor.probing.model import DISPLAY_NAMES, Comparison, ProbeRun
-from advisor.probing.protocol import CellResult, ProbeResult
-from advisor.probing.stats import unstable
+from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
+from advisor.evidence.protocol import CellResult, ProbeResult
+from advisor.evidence.stats import unstable
 from advisor.scoring.evidence import DEPLOY_CRITERION
 from advisor.scoring.result import DeployRow, ModelSummary, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
 

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.probing.protocol import Stats
+from advisor.evidence.protocol import Stats
 
 NOISY = 0.10  # IQR/median above this sets the child's advisory spread_flag (see the protocol)
 SPREAD_LIMIT = 0.5  # relative inter-decile range above which a series is too unstable to compare

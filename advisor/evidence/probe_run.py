@@ -10,7 +10,7 @@ framework's result are checked by the probe protocol's own models.
 Schema 1.3 adds the team's own model (``settings.model``, what was probed, and ``model``, its results
 and the comparisons across the frameworks it ran in); 1.1 and 1.2 runs have neither and read as before.
 
-Schema 1.1 added the comparison's ``outcome`` (the verdict rule of ``advisor.probing.stats``); a 1.0 run's
+Schema 1.1 added the comparison's ``outcome`` (the verdict rule of ``advisor.evidence.stats``); a 1.0 run's
 winners were named by a bootstrap that took correlated timings as independent and had no noise gate,
 so it is refused with a request to re-run rather than scored as if it had passed the checks. Schema
 1.2 names the pair each comparison is between (``a`` and ``b``, ratio = a / b), so a run can compare
@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from advisor.probing.protocol import (
+from advisor.evidence.protocol import (
     MAX_COUNT,
     MAX_SECONDS,
     DeployTarget,
@@ -37,7 +37,7 @@ from advisor.probing.protocol import (
     SyntheticWorkload,
     WorkloadName,
 )
-from advisor.probing.stats import Outcome
+from advisor.evidence.stats import Outcome
 
 PROBE_RUN_SCHEMA_VERSION = "1.3"
 KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", "1.2", PROBE_RUN_SCHEMA_VERSION})
@@ -106,7 +106,7 @@ class ProbeSettings(_Frozen):
 class Comparison(_Frozen):
     """Framework ``a``'s time over framework ``b``'s for one metric: the ratio of medians, its
     block-bootstrapped 95 % interval, and the outcome of the verdict rule
-    (:func:`advisor.probing.stats.compare_timings`). One per pair of frameworks, workload, mode and metric."""
+    (:func:`advisor.evidence.stats.compare_timings`). One per pair of frameworks, workload, mode and metric."""
 
     a: FrameworkName = "pytorch"  # the defaults are the only pair a schema 1.1 run compared
     b: FrameworkName = "tensorflow"

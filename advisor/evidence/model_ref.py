@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from advisor.errors import AdvisorError, printable
-from advisor.probing.protocol import ModelKind, ModelSource, Runtime
+from advisor.evidence.protocol import ModelKind, ModelSource, Runtime
 
 ARTIFACTS: dict[str, ModelKind] = {".pt2": "pt2", ".keras": "keras_file", ".onnx": "onnx"}
 EXPECTED = (
