@@ -33,12 +33,17 @@ __all__ = [
     "probe_settings",
     "recommend",
     "run_probes",
+    "run_scale",
+    "scale_plan",
     "validate",
 ]
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from advisor.evidence.probe_run import ProbeRun, ProbeSettings
     from advisor.migration.model import MigrationPlan
+    from advisor.probing.plan import ScalePlan
     from advisor.probing.run import OnEvent
     from advisor.scoring.result import CitedEntry
 
@@ -129,8 +134,49 @@ def run_probes(settings: ProbeSettings, on_event: OnEvent | None = None) -> Prob
     return run(settings, on_event=on_event)
 
 
-def load_evidence(path: Path | str) -> ProbeRun:
-    """Read a saved probe run (``advisor probe --output``); errors name the file, line and field."""
+def scale_plan(**options: Any) -> ScalePlan:
+    """A scaling probe's plan (see :func:`advisor.probing.plan.scale_plan`)."""
+    from advisor.probing.plan import scale_plan as plan
+
+    return plan(**options)
+
+
+def run_scale(plan: ScalePlan, *, budget: str = "quick", on_progress: Callable[[str], None] | None = None) -> ProbeRun:
+    """Run the scaling probe: each framework at 1 and N workers on its own launcher, in worker processes."""
+    from advisor.probing.scale import scale_probe
+
+    return scale_probe(plan, budget=budget, on_progress=on_progress)
+
+
+def load_evidence(*paths: Path | str) -> ProbeRun:
+    """Read saved probe runs (``advisor probe --output``) as one; errors name the file, line and field.
+
+    Several files merge: at most one run with single-device results (its settings lead), and scaling
+    sections, one per node of a multi-node scaling run (:func:`advisor.probing.scale.merge_nodes`)."""
+    from advisor.errors import EvidenceError
+
+    runs = [_read_evidence(path) for path in paths]
+    if len(runs) == 1:
+        return runs[0]
+    from advisor.probing.scale import merge_nodes
+
+    measured = [(path, run) for path, run in zip(paths, runs, strict=True) if run.results or run.model]
+    if len(measured) > 1:
+        raise EvidenceError(
+            "more than one of these files holds single-device probe results",
+            path=str(measured[1][0]),
+            hint="give one probe run, plus scaling files (advisor probe --scale)",
+        )
+    sections = [run.scale for run in runs if run.scale is not None]
+    try:
+        scale = merge_nodes(sections) if sections else None
+    except ValueError as error:
+        raise EvidenceError(str(error), path=str(paths[-1]), field="scale") from None
+    lead = measured[0][1] if measured else runs[0]
+    return lead.model_copy(update={"scale": scale, "wall_s": sum(run.wall_s for run in runs)})
+
+
+def _read_evidence(path: Path | str) -> ProbeRun:
     from advisor._loading import validate_document
     from advisor.errors import EvidenceError
     from advisor.evidence.probe_run import PROBE_RUN_SCHEMA_VERSION, ProbeRun

@@ -18,7 +18,7 @@ import typer
 from advisor import __version__
 from advisor.cli import options as opt
 from advisor.cli import recommend as recommending
-from advisor.cli.common import format_for, report_error
+from advisor.cli.common import format_for, report_error, say
 from advisor.errors import AdvisorError, printable
 from advisor.report.formats import EXTENSIONS
 
@@ -61,14 +61,21 @@ def typer_parameter(option: opt.Option) -> inspect.Parameter:
     """``option`` as the annotated keyword parameter typer reads."""
     names = ("/".join(option.flags),) if option.kind == "switch" else option.flags
     info = typer.Option(*names, help=option.help, metavar=option.metavar)
-    kind: Any = {"path": Path | None, "text": str, "int": int, "flag": bool, "switch": bool}.get(option.kind, str)
+    kind: Any = {
+        "path": Path | None,
+        "paths": list[Path] | None,
+        "text": str,
+        "int": int,
+        "flag": bool,
+        "switch": bool,
+    }.get(option.kind, str)
     if option.kind == "int" and option.bounds:
         info = typer.Option(
             *names, help=option.help, metavar=option.metavar, min=option.bounds[0], max=option.bounds[1]
         )
     if option.kind == "choice":
         kind = Enum(option.name.title(), {choice: choice for choice in option.choices}, type=str)  # type: ignore[misc,no-redef]
-    if option.default is None and option.kind != "path":
+    if option.default is None and option.kind not in ("path", "paths"):
         kind = kind | None
     keyword = inspect.Parameter.KEYWORD_ONLY
     return inspect.Parameter(option.name, keyword, default=option.default, annotation=Annotated[kind, info])
@@ -135,6 +142,21 @@ def probe(
         str | None,
         typer.Option(help="Input axes of --model that may change size, e.g. 0,1 (default 0, the batch; '' none)."),
     ] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            "--scale",
+            metavar="N",
+            help="Scaling probe: the transformer and the CNN at 1 and N workers on each framework's own launcher.",
+        ),
+    ] = None,
+    hosts: Annotated[
+        str | None,
+        typer.Option(
+            help="With --scale: the nodes, comma-separated (the first coordinates); prints each node's command."
+        ),
+    ] = None,
+    node_rank: Annotated[int, typer.Option(help="With --scale and --hosts: which of the hosts this is.")] = 0,
     force: ForceOpt = False,
 ) -> None:
     """Measure PyTorch, TensorFlow and JAX on this machine (one child process each) and compare them."""
@@ -142,6 +164,9 @@ def probe(
     from advisor.output import write_text
     from advisor.probing.plan import ALL_FRAMEWORKS, OwnModel, own_model_of
 
+    if scale is not None or hosts is not None:
+        _probe_scale(spec, framework, workload, device, budget, threads, output, scale, hosts, node_rank, force)
+        return
     try:
         parsed = api.validate(spec) if spec is not None else None
         own = own_model_of(parsed, spec)
@@ -179,6 +204,63 @@ def probe(
             typer.echo(printable(f"  {said.sentence()}"), err=True)
         raise typer.Exit(code)
     _print_probe_run(run)
+
+
+def _probe_scale(  # type: ignore[no-untyped-def]
+    spec, framework, workload, device, budget, threads, output, scale, hosts, node_rank, force
+) -> None:
+    """``advisor probe --scale N``: with ``--hosts`` and no ``--output`` it prints each node's command."""
+    from advisor import api
+    from advisor.output import write_text
+    from advisor.probing.plan import ALL_FRAMEWORKS
+
+    try:
+        if scale is None:
+            raise AdvisorError("--hosts needs --scale N (the number of workers in all)", field="--hosts")
+        named = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
+        plan = api.scale_plan(
+            workers=scale,
+            spec=api.validate(spec) if spec is not None else None,
+            frameworks=_choices(framework, ALL_FRAMEWORKS, "--framework"),
+            workloads=_choices(workload, ("transformer", "cnn"), "--workload"),
+            device=device,
+            budget=budget,
+            threads=threads,
+            hosts=named,
+            node_rank=node_rank,
+        )
+        if named and len(named) > 1 and not output:
+            from advisor.probing.scale import node_commands
+
+            base = ["advisor", "probe", "--scale", str(scale), "--hosts", ",".join(named), "--budget", budget]
+            base += [f"-F {fw}" for fw in framework or []] + (["--device", device] if device != "auto" else [])
+            say("Run on each node (each writes its own file), then merge them with recommend --evidence:")
+            for line in node_commands(plan, base):
+                typer.echo(printable(f"  {line}"))
+            typer.echo(
+                printable(
+                    "  advisor recommend SPEC " + " ".join(f"--evidence scale-node{i}.json" for i in range(len(named)))
+                )
+            )
+            return
+        run = api.run_scale(plan, budget=budget, on_progress=lambda line: say(line))
+        if output:
+            write_text(output, run.model_dump_json(indent=2) + "\n", force=force)
+    except AdvisorError as error:
+        fail(error)
+    _print_scale(run)
+
+
+def _print_scale(run) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    from advisor.report.terminal import scale_table
+    from advisor.scoring.probe_summary import summarize_scale
+
+    summary = summarize_scale(run.scale)
+    console = Console(stderr=True)
+    for part in scale_table(summary):
+        console.print(part)
 
 
 def _choice(given: str, allowed: tuple[str, ...], option: str) -> str:

@@ -13,17 +13,17 @@ from typing import Literal
 from advisor.report.formats import FORMATS
 from advisor.scoring.draws import DEFAULT_DRAWS, DEFAULT_SEED, DRAWS_RANGE
 
-Kind = Literal["path", "text", "int", "choice", "flag", "switch", "date"]
+Kind = Literal["path", "paths", "text", "int", "choice", "flag", "switch", "date"]
 
 
 @dataclass(frozen=True)
 class Option:
     """One option of a command.
 
-    ``kind``: ``path`` (a file or folder), ``text``, ``int`` (within ``bounds``), ``choice`` (one of
-    ``choices``), ``flag`` (``--x`` alone turns it on), ``switch`` (``--x/--no-x``), ``date``
-    (YYYY-MM-DD, checked by the command). ``quick`` options are read by the quick start; any other
-    sends the command to the full CLI.
+    ``kind``: ``path`` (a file or folder), ``paths`` (a path, repeatable), ``text``, ``int`` (within
+    ``bounds``), ``choice`` (one of ``choices``), ``flag`` (``--x`` alone turns it on), ``switch``
+    (``--x/--no-x``), ``date`` (YYYY-MM-DD, checked by the command). ``quick`` options are read by the
+    quick start; any other sends the command to the full CLI.
     """
 
     name: str
@@ -81,7 +81,14 @@ RECOMMEND: tuple[Option, ...] = (
     KNOWLEDGE,
     RULES,
     Option("probe", ("--probe",), "flag", False, "Measure the spec's workloads first.", quick=False),
-    Option("evidence", ("--evidence",), "path", None, "Use a saved probe run (results.json).", quick=False),
+    Option(
+        "evidence",
+        ("--evidence",),
+        "paths",
+        None,
+        "Use a saved probe run (results.json); repeatable: a probe run, a scaling run, each node's scaling file.",
+        quick=False,
+    ),
     Option("save_evidence", ("--save-evidence",), "text", None, "With --probe: also save the run.", quick=False),
     BUDGET,
     DEVICE,

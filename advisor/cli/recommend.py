@@ -30,7 +30,7 @@ def run(
     knowledge: Path | None,
     rules: Path | None,
     probe: bool,
-    evidence: Path | None,
+    evidence: list[Path] | None,
     save_evidence: str | None,
     budget: str,
     device: str,
@@ -47,10 +47,10 @@ def run(
 
     try:
         chosen = format_for(output, format, tuple(FORMATS), EXTENSIONS)
-        if probe and evidence is not None:
+        if probe and evidence:
             raise AdvisorError("use either --probe or --evidence, not both", field="--evidence")
         stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds") if timestamp else None
-        measured = api.load_evidence(evidence) if evidence is not None else None
+        measured = api.load_evidence(*evidence) if evidence else None
         if probe:
             measured = _probe(spec, knowledge, device, precision, budget, mode)
             if save_evidence:
@@ -112,7 +112,7 @@ def run_probes(settings: Any) -> ProbeRun:
 def _probe(spec: Path, knowledge: Path | None, device: str, precision: str, budget: str, mode: str) -> ProbeRun:
     """``--probe``: measure the workloads (and the team's model) the spec implies."""
     from advisor import api
-    from advisor.probing.plan import own_model_of
+    from advisor.probing.plan import default_workers, own_model_of, spec_wants_scaling
 
     parsed = api.validate(spec, knowledge)
     settings = api.probe_settings(
@@ -124,4 +124,12 @@ def _probe(spec: Path, knowledge: Path | None, device: str, precision: str, budg
         deploy=deploy_targets(parsed),
         model=own_model_of(parsed, spec),
     )
-    return run_probes(settings)
+    run = run_probes(settings)
+    if not spec_wants_scaling(parsed):
+        return run
+    from advisor.cli.common import say
+
+    plan = api.scale_plan(workers=default_workers(device), spec=parsed, device=device, budget=budget)
+    say(f"the spec trains on several devices: scaling probe at 1 and {plan.settings.workers} workers")
+    scaled = api.run_scale(plan, budget=budget, on_progress=say)
+    return run.model_copy(update={"scale": scaled.scale, "wall_s": run.wall_s + scaled.wall_s})

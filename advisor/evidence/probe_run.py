@@ -7,6 +7,8 @@ comparison counted (and on the side of 1 its interval is on), each framework's `
 to ``wall_s > budget_s``, and the schema version is one this advisor knows. The numbers of each
 framework's result are checked by the probe protocol's own models.
 
+Schema 1.4 adds the scaling probe (``scale``: each framework at 1 and N workers on its own launcher,
+:mod:`advisor.evidence.scale`); a run of ``advisor probe --scale`` alone has no single-device results.
 Schema 1.3 adds the team's own model (``settings.model``, what was probed, and ``model``, its results
 and the comparisons across the frameworks it ran in); 1.1 and 1.2 runs have neither and read as before.
 
@@ -37,10 +39,11 @@ from advisor.evidence.protocol import (
     SyntheticWorkload,
     WorkloadName,
 )
+from advisor.evidence.scale import ScaleSection
 from advisor.evidence.stats import Outcome
 
-PROBE_RUN_SCHEMA_VERSION = "1.3"
-KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", "1.2", PROBE_RUN_SCHEMA_VERSION})
+PROBE_RUN_SCHEMA_VERSION = "1.4"
+KNOWN_SCHEMA_VERSIONS = frozenset({"1.1", "1.2", "1.3", PROBE_RUN_SCHEMA_VERSION})
 RETIRED_SCHEMA_VERSIONS = frozenset({"1.0"})  # readable once, but their verdicts skipped today's checks
 DEPLOY_BUDGET_S = 120.0  # per framework, on top of the measurement budget, when deployment checks are asked for
 MAX_RATIO = 1e6  # a millionfold gap between two frameworks on one workload is a broken file, not a measurement
@@ -196,3 +199,4 @@ class ProbeRun(_Frozen):
     comparisons: list[Comparison]
     wall_s: float = Field(ge=0, le=MAX_SECONDS)
     model: ModelRun | None = None
+    scale: ScaleSection | None = None

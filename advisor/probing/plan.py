@@ -15,7 +15,9 @@ from pathlib import Path
 from advisor.errors import AdvisorError
 from advisor.evidence.model_ref import Framework, resolve
 from advisor.evidence.probe_run import ModelSettings, ProbeSettings
+from advisor.evidence.scale import ScaleSettings
 from advisor.probing.host import cpu_count
+from advisor.probing.scale_launch import Cluster
 from advisor.scoring.evidence import DEPLOY_OF_TARGET
 from advisor.spec.model import ModelFamily, ProjectSpec
 
@@ -169,3 +171,80 @@ def _model_settings(model: OwnModel, frameworks: list[str], budget_s: float) -> 
     return ModelSettings(
         source=found.source, described=found.described, runtimes=runtimes, budget_s=budget_s, why=found.why
     )
+
+
+SCALE_TIERS = {"quick": (90.0, 15), "full": (240.0, 40)}  # seconds per framework (both launches), timed steps
+SCALE_WORKLOADS = ("transformer", "cnn")
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    """A scaling probe as asked for: its settings, this node's place in the cluster, the frameworks."""
+
+    settings: ScaleSettings
+    cluster: Cluster
+    frameworks: list[str]
+
+
+def scale_plan(
+    *,
+    workers: int,
+    spec: ProjectSpec | None = None,
+    frameworks: list[str] | None = None,
+    workloads: list[str] | None = None,
+    device: str = "auto",
+    budget: str = "quick",
+    threads: int | None = None,
+    hosts: list[str] | None = None,
+    node_rank: int = 0,
+) -> ScalePlan:
+    """``advisor probe --scale N``: N workers in all (spread evenly over ``hosts``), each with an equal
+    share of this host's CPU threads; the transformer and the CNN unless workloads are named."""
+    if not 2 <= workers <= 4096:
+        raise AdvisorError("the number of workers must be between 2 and 4096", field="--scale")
+    named_hosts = tuple(hosts or ["127.0.0.1"])
+    if workers % len(named_hosts):
+        raise AdvisorError(f"{workers} workers do not spread evenly over {len(named_hosts)} hosts", field="--scale")
+    if not 0 <= node_rank < len(named_hosts):
+        raise AdvisorError(f"the node rank must be between 0 and {len(named_hosts) - 1}", field="--node-rank")
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise AdvisorError(f"device must be auto, cpu or cuda, not '{device}'", field="--device")
+    chosen_workloads = [w for w in (workloads or SCALE_WORKLOADS) if w in SCALE_WORKLOADS]
+    if workloads and len(chosen_workloads) < len(workloads):
+        raise AdvisorError("the scaling probe runs the transformer and the CNN", field="--workload")
+    excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
+    chosen = frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
+    seconds, steps = SCALE_TIERS.get(budget, (budget_of(budget)[0], 20))
+    per_node = workers // len(named_hosts)
+    on_gpu = device.startswith("cuda") or (device == "auto" and gpu_present())
+    settings = ScaleSettings(
+        workers=workers,
+        nodes=len(named_hosts),
+        node_rank=node_rank,
+        device="cuda" if on_gpu else "cpu",
+        threads_per_worker=threads or max(1, cpu_count() // per_node),
+        workloads=chosen_workloads,  # type: ignore[arg-type]
+        strategies=["data_parallel", "sharded"],
+        steps=steps,
+        check_steps=3,
+        budget_s_per_framework=seconds,
+    )
+    return ScalePlan(settings, Cluster(named_hosts, node_rank, per_node), chosen)
+
+
+def gpu_present() -> bool:
+    from advisor.probing.child.nvml import open_gpu
+
+    return open_gpu(0) is not None
+
+
+def spec_wants_scaling(spec: ProjectSpec) -> bool:
+    """A spec that trains on several GPUs or machines: ``recommend --probe`` adds the scaling probe."""
+    return bool(spec.infrastructure.multi_gpu or spec.infrastructure.multi_node)
+
+
+def default_workers(device: str) -> int:
+    """Workers of the scaling probe a spec asks for: every GPU of this machine (at least 2), else 2 CPU workers."""
+    from advisor.probing.child.nvml import gpu_count
+
+    return max(2, gpu_count()) if device.startswith("cuda") or (device == "auto" and gpu_present()) else 2

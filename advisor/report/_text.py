@@ -13,6 +13,8 @@ from advisor.scoring.result import (
     ProbeComparison,
     ProbeRow,
     Recommendation,
+    ScaleRowOut,
+    ScaleSummary,
 )
 from advisor.scoring.stack import RecommendedStack
 
@@ -370,3 +372,65 @@ def md_classic_items(report: Recommendation, *, sources: bool) -> list[str]:
             line += f" What changed: {md_cite(c.overturned_by)}."
         items.append(line + (f" ({', '.join(c.sources)})" if sources else ""))
     return items
+
+
+SCALE_TITLE = "Scaling probe"
+SCALE_COLUMNS = (
+    "Framework",
+    "Workload",
+    "Strategy",
+    "Status",
+    "Step ms at 1",
+    "Step ms at N (IQR)",
+    "Efficiency",
+    "Exposed comm ms",
+    "First step s at N",
+    "Peak MB 1 / N",
+    "Numerics vs 1 process",
+)
+BANDWIDTH_COLUMNS = ("Framework", "Workers", "Message MB", "All-reduce ms", "Bus GB/s")
+
+
+def scale_intro(scale: ScaleSummary) -> str:
+    """What ran: workers, nodes, device and threads, and what weak scaling means here."""
+    where = f"{scale.nodes} nodes" if scale.nodes > 1 else "one host"
+    return (
+        f"Each framework at 1 and {scale.workers} workers on {where} ({scale.device}, "
+        f"{scale.threads_per_worker} CPU threads per worker), on its own launcher and collectives. Weak scaling: "
+        "every worker keeps the workload's batch, so efficiency is the step time at 1 worker over the step time "
+        "at N (1.00 is linear); exposed communication is the difference. Each distributed run's losses are "
+        "checked against a single process on the same global batch."
+    )
+
+
+def scale_cells(row: ScaleRowOut) -> tuple[str, ...]:
+    """One scaling row as display strings, shared by the terminal and Markdown renderers."""
+    status = row.status if row.status == "ok" else f"{row.status}: {row.message}"
+    scaled = "-" if row.scaled_ms is None else f"{row.scaled_ms:.2f} ({number(row.scaled_iqr_ms)})"
+    memory = f"{number(row.memory_single_mb, 0)} / {number(row.memory_scaled_mb, 0)}"
+    strategy = f"{row.strategy}: {row.implementation}" if row.implementation else row.strategy
+    return (
+        row.framework,
+        f"{row.workload} (batch {row.per_worker_batch}/worker)",
+        strategy,
+        status,
+        number(row.single_ms),
+        scaled,
+        number(row.efficiency),
+        number(row.exposed_comm_ms),
+        number(row.first_step_s),
+        memory,
+        row.numerics,
+    )
+
+
+def bandwidth_cells(scale: ScaleSummary) -> list[tuple[str, ...]]:
+    return [
+        (b.framework, str(b.workers), f"{b.size_mb:g}", f"{b.time_ms:.3f}", f"{b.busbw_gbps:.3f}")
+        for b in scale.bandwidth
+    ]
+
+
+def scale_comparison_line(c: ProbeComparison) -> str:
+    where = f"{c.workload}, {c.mode}" if c.metric == "scale_efficiency" else f"all-reduce of {c.workload}"
+    return f"{where}: {c.verdict} [ratio {c.ratio:.3f}, 95 % interval {c.low:.3f}-{c.high:.3f}]"

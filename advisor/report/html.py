@@ -21,6 +21,7 @@ import jinja2
 from advisor.report import _svg
 from advisor.report._text import (
     ARITHMETIC_MEANING,
+    BANDWIDTH_COLUMNS,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MODEL_DEPLOY_INTRO,
@@ -28,9 +29,12 @@ from advisor.report._text import (
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
+    SCALE_COLUMNS,
+    SCALE_TITLE,
     SHARPEN_TITLE,
     STACK_TITLE,
     TIE_MEANING,
+    bandwidth_cells,
     cap_meaning,
     classic_line,
     comparison_line,
@@ -44,6 +48,9 @@ from advisor.report._text import (
     model_intro,
     probe_cells,
     replay_line,
+    scale_cells,
+    scale_comparison_line,
+    scale_intro,
     stack_heading,
     stack_rows,
     weight_cell,
@@ -176,6 +183,7 @@ def _view(report: Recommendation) -> dict[str, Any]:
         "deploy_rows": [deploy_cells(row) for row in report.evidence.probe.deploy] if report.evidence.probe else [],
         "probe_frameworks": _probe_frameworks(report),
         **_model_view(report),
+        **_scale_view(report, fills),
         "criteria_rows": [
             c for c in report.criteria if c.weight > 0 or any(c.ratings[f].terms for f in ids)
         ],  # as the Markdown table: a 0-weight criterion without evidence says nothing
@@ -302,6 +310,48 @@ def _probe_note(row: ProbeRow | None, values: tuple[float | None, float | None])
         return message if len(message) <= 60 else message[:57] + "..."
     p95 = f" / p95 {values[1]:.2f}" if values[1] is not None else ""
     return f"p50 {values[0]:.2f}{p95} ms" + (" (noisy)" if row.noisy else "")
+
+
+def _scale_view(report: Recommendation, fills: dict[str, str]) -> dict[str, Any]:
+    """The scaling section's texts, rows and efficiency chart (one bar per framework per workload and strategy)."""
+    scale = report.evidence.probe.scale if report.evidence.probe else None
+    if scale is None:
+        return {"scale_chart": None}
+    frameworks = [s.framework for s in report.ranking if any(r.framework == s.framework for r in scale.rows)]
+    keys = list(dict.fromkeys((r.workload, r.strategy) for r in scale.rows))
+    by_key = {(r.framework, r.workload, r.strategy): r for r in scale.rows}
+    rows = []
+    for workload, strategy in keys:
+        found = [by_key.get((f, workload, strategy)) for f in frameworks]
+        rows.append(
+            _svg.Row(
+                label=f"{workload} ({strategy})",
+                values=tuple(r.efficiency if r is not None else None for r in found),
+                notes=tuple(
+                    ("not run" if r is None else f"{r.efficiency:.2f}" if r.efficiency is not None else r.status)
+                    for r in found
+                ),
+            )
+        )
+    chart = None
+    if any(v is not None for row in rows for v in row.values):
+        description = (
+            f"Weak-scaling efficiency at {scale.workers} workers: the step time at 1 worker over the step time at "
+            f"{scale.workers}, per framework ({scale.device}). 1.0 is linear; higher is better."
+        )
+        chart = _svg.bar_chart(
+            "chart-scale-efficiency", "Scaling efficiency", description, rows, _legend(report, fills, frameworks), "x"
+        )
+    return {
+        "scale_chart": chart,
+        "scale_title": SCALE_TITLE,
+        "scale_intro": scale_intro(scale),
+        "scale_columns": SCALE_COLUMNS,
+        "scale_rows": [scale_cells(row) for row in scale.rows],
+        "bandwidth_columns": BANDWIDTH_COLUMNS,
+        "bandwidth_rows": bandwidth_cells(scale),
+        "scale_comparisons": [scale_comparison_line(c) for c in scale.comparisons],
+    }
 
 
 def _model_view(report: Recommendation) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from advisor.migration.model import MigrationPlan
 from advisor.report._migration_markdown import migration_markdown
 from advisor.report._text import (
     ARITHMETIC_MEANING,
+    BANDWIDTH_COLUMNS,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MODEL_DEPLOY_INTRO,
@@ -14,9 +15,12 @@ from advisor.report._text import (
     NOT_APPLICABLE_INTRO,
     NOT_APPLICABLE_TITLE,
     PROBE_COLUMNS,
+    SCALE_COLUMNS,
+    SCALE_TITLE,
     SHARPEN_TITLE,
     STACK_TITLE,
     TIE_MEANING,
+    bandwidth_cells,
     cap_meaning,
     comparison_line,
     delta,
@@ -35,11 +39,14 @@ from advisor.report._text import (
     model_intro,
     probe_cells,
     replay_line,
+    scale_cells,
+    scale_comparison_line,
+    scale_intro,
     stack_heading,
     stack_rows,
     weight_cell,
 )
-from advisor.scoring.result import CitedEntry, ModelSummary, Recommendation
+from advisor.scoring.result import CitedEntry, ModelSummary, ProbeSummary, Recommendation, ScaleSummary
 
 
 def render(report: Recommendation, *, width: int | None = None, color: bool = False) -> str:
@@ -168,6 +175,13 @@ def _probe(report: Recommendation) -> list[str]:
     probe = report.evidence.probe
     if probe is None:
         return []
+    scale = scale_lines(probe.scale) if probe.scale is not None else []
+    if not (probe.rows or probe.deploy or probe.comparisons or probe.model):
+        return [*scale, *(f"> **Warning:** {w}" for w in probe.warnings), *([""] if probe.warnings else [])]
+    return _single_device(probe) + scale
+
+
+def _single_device(probe: ProbeSummary) -> list[str]:
     out = own_model_lines(probe.model) if probe.model is not None else []
     if probe.model is not None and not (probe.rows or probe.deploy or probe.comparisons):
         return [*out, *(f"> **Warning:** {w}" for w in probe.warnings), *([""] if probe.warnings else [])]
@@ -213,6 +227,35 @@ def _probe(report: Recommendation) -> list[str]:
             f"- **{fw.framework}** ({fw.status}{'; over budget' if fw.over_budget else ''}, "
             f"{fw.wall_s:.0f} s): {where or fw.message}. Settings: {settings or '-'}"
         )
+    return [*out, ""]
+
+
+def scale_lines(scale: ScaleSummary) -> list[str]:
+    """The scaling probe: its table, all-reduce bandwidth, comparisons, launchers and what did not run."""
+    out = [f"## {SCALE_TITLE}", "", scale_intro(scale), ""]
+    out += [f"> **Not run here:** {md_cell(line)}." for line in scale.not_run]
+    out += [""] if scale.not_run else []
+    out += ["| " + " | ".join(SCALE_COLUMNS) + " |", "|" + "---|" * len(SCALE_COLUMNS)]
+    out += ["| " + " | ".join(md_cell(c) for c in scale_cells(row)) + " |" for row in scale.rows]
+    out.append("")
+    if scale.bandwidth:
+        out += [
+            "All-reduce (float32 sum) in each framework's own collective; bus bandwidth = size / time x 2(n-1)/n.",
+            "",
+            "| " + " | ".join(BANDWIDTH_COLUMNS) + " |",
+            "|" + "---|" * len(BANDWIDTH_COLUMNS),
+        ]
+        out += ["| " + " | ".join(cells) + " |" for cells in bandwidth_cells(scale)]
+        out.append("")
+    if scale.comparisons:
+        out += ["Scaling comparisons (a winner only when it survives the noise checks):", ""]
+        out += [f"- {md_cell(scale_comparison_line(c))}" for c in scale.comparisons]
+        out.append("")
+    for fw in scale.frameworks:
+        launcher = dict(scale.launchers).get(fw.framework, "")
+        said = md_cell(fw.message) if fw.message else "ran"
+        launch = md_code(launcher) if launcher else "-"
+        out.append(f"- **{fw.framework}** ({fw.status}, {fw.wall_s:.0f} s): {said}. Launch: {launch}")
     return [*out, ""]
 
 

@@ -40,14 +40,18 @@ from advisor.report._terminal_layout import (
 )
 from advisor.report._text import (
     ARITHMETIC_MEANING,
+    BANDWIDTH_COLUMNS,
     CLASSIC_TITLE,
     DEPLOY_COLUMNS,
     MARGIN_COLUMN,
     MARGIN_MEANING,
     MODEL_TITLE,
     PROBE_COLUMNS,
+    SCALE_COLUMNS,
+    SCALE_TITLE,
     SHARPEN_TITLE,
     STACK_TITLE,
+    bandwidth_cells,
     comparison_line,
     deploy_cells,
     draw_shares,
@@ -58,16 +62,20 @@ from advisor.report._text import (
     model_intro,
     probe_cells,
     replay_line,
+    scale_cells,
+    scale_comparison_line,
+    scale_intro,
     shown_criteria,
     stack_heading,
     stack_rows,
     weight_cell,
 )
-from advisor.scoring.result import DeployRow, ModelSummary, ProbeRow, Recommendation
+from advisor.scoring.result import DeployRow, ModelSummary, ProbeRow, ProbeSummary, Recommendation, ScaleSummary
 
 _T = TypeVar("_T")
 PROBE_WIDE = 140  # the probe's eleven columns read as one table only this wide; narrower: a column per framework
 DEPLOY_WIDE = 120  # the deployment checks' ten columns, likewise; narrower: one block per check
+SCALE_WIDE = 150  # the scaling probe's eleven columns; narrower: one block per row
 MESSAGE_CHARS = 300  # of a converter's message: about four lines of an 80-column terminal
 
 
@@ -300,9 +308,56 @@ def own_model(model: ModelSummary) -> Iterator[RenderableType]:
         )
 
 
+def scale_table(scale: ScaleSummary) -> Iterator[RenderableType]:
+    """The scaling probe: what ran, what did not, its rows (a table, or one block per row when narrow),
+    the all-reduce bandwidth, the comparisons and each framework's launch."""
+    yield Text()
+    yield Text(SCALE_TITLE, style="bold")
+    yield hanging(scale_intro(scale))
+    yield from (hanging(line + ".", lead="NOT RUN HERE: ", style="bold yellow") for line in scale.not_run)
+    rows = shown(scale.rows)
+    title = f"{SCALE_TITLE}: 1 and {scale.workers} workers"
+    wide = table(title, [Col(c, right=c not in ("Framework", "Workload", "Strategy", "Status")) for c in SCALE_COLUMNS])
+    for row in rows:
+        add_row(wide, scale_cells(row))
+
+    def narrow() -> RenderableType:
+        blocks = []
+        for row in rows:
+            cells = dict(zip(SCALE_COLUMNS, scale_cells(row), strict=True))
+            heading = Text(f"{row.framework}, {row.workload}, {row.strategy}: {row.status}")
+            skip = ("Framework", "Workload", "Status")
+            blocks.append(Block(heading, tuple((k, v) for k, v in cells.items() if k not in skip)))
+        return stacked(title, blocks)
+
+    yield ByWidth(wide, narrow, at_least=SCALE_WIDE)
+    if scale.bandwidth:
+        grid = table(
+            "All-reduce in each framework's own collective",
+            [Col(c, right=i > 0) for i, c in enumerate(BANDWIDTH_COLUMNS)],
+        )
+        for cells in bandwidth_cells(scale):
+            add_row(grid, cells)
+        yield grid
+    for c in scale.comparisons:
+        yield hanging(scale_comparison_line(c), lead="  ")
+    for framework, launcher in scale.launchers:
+        yield hanging(launcher, lead=f"  {framework} launch: ")
+
+
 def _probe(report: Recommendation) -> Iterator[RenderableType]:
     probe = report.evidence.probe
     assert probe is not None
+    if probe.scale is not None and not (probe.rows or probe.deploy or probe.comparisons or probe.model):
+        yield from (hanging(warning, lead="WARNING: ", style="bold red") for warning in probe.warnings)
+        yield from scale_table(probe.scale)
+        return
+    yield from _single_device(probe)
+    if probe.scale is not None:
+        yield from scale_table(probe.scale)
+
+
+def _single_device(probe: ProbeSummary) -> Iterator[RenderableType]:
     if probe.model is not None:
         yield from own_model(probe.model)
     yield Text()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
 from advisor.evidence.protocol import DeployCheck
+from advisor.evidence.scale import ScaleComparison
 from advisor.rules.terms import Term
 
 CRITERION = {"train_step_time": "training_performance", "infer_b1_latency": "inference_performance"}
@@ -53,6 +54,9 @@ MEASURED_SD = 0.25
 GPU_BLIND_PENALTY = -1.0
 NOISY_OUTCOMES = frozenset({"unstable", "rounds_disagree"})  # measured, but not well enough to know anything
 CRITERION_NAMES = {"training_performance": "training performance", "inference_performance": "inference performance"}
+# The scaling probe's metrics, each cited as evidence:scale:<name>; both bear on distributed training.
+SCALE_METRICS = {"scale_efficiency": "efficiency", "allreduce_time": "allreduce"}
+SCALE_CRITERION = "distributed_training"
 
 
 def _preferred(comparisons: list[Comparison]) -> list[Comparison]:
@@ -82,6 +86,8 @@ class MeasuredEvidence:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     uses: Mapping[str, MetricUse] = field(default_factory=dict)  # criterion -> what its comparisons did
     model_uses: Mapping[str, MetricUse] = field(default_factory=dict)  # the same for the own model's comparisons
+    scale_uses: Mapping[str, MetricUse] = field(default_factory=dict)  # scaling metric -> what its comparisons did
+    scale_left_out: tuple[str, ...] = ()  # the scaling comparisons that did not survive the noise checks, in words
 
 
 def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
@@ -183,6 +189,7 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
                 terms.setdefault(key, []).append(Term(f"evidence:{metric}", shift, note))
     owned = _model_deploy_terms(run, frameworks, terms)
     _deploy_terms(run, frameworks, terms, skip=owned)
+    scale_uses, left_out = _scale_terms(run, frameworks, terms, sds)
     warnings = _unusable_warnings(run.comparisons)
     for result in run.results:
         env = result.environment
@@ -201,7 +208,99 @@ def evidence_from(run: ProbeRun, frameworks: list[str]) -> MeasuredEvidence:
     for result in run.model.results if run.model else []:
         if result.status != "ok":
             warnings.append(f"your model in {result.framework}: {result.status}: {result.message}")
-    return MeasuredEvidence({k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings), uses, model_uses)
+    for scaled in run.scale.frameworks if run.scale else []:
+        if scaled.status != "ok" and scaled.framework in frameworks:
+            warnings.append(f"{scaled.framework} scaling probe: {scaled.status}: {scaled.message}")
+    return MeasuredEvidence(
+        {k: tuple(v) for k, v in terms.items()}, sds, tuple(warnings), uses, model_uses, scale_uses, left_out
+    )
+
+
+def _scale_terms(
+    run: ProbeRun,
+    frameworks: list[str],
+    terms: dict[tuple[str, str], list[Term]],
+    sds: dict[tuple[str, str], float],
+) -> tuple[dict[str, MetricUse], tuple[str, ...]]:
+    """The scaling comparisons move distributed training like the timings move the performance criteria:
+    per metric the least-squares fit of the clean pairwise advantages (-log2 of the ratio where counted,
+    zero where clean without a difference), the metrics' sum capped at one point per framework."""
+    if run.scale is None:
+        return {}, ()
+    usable = [c for c in run.scale.comparisons if c.a in frameworks and c.b in frameworks]
+    uses: dict[str, MetricUse] = {}
+    nets: dict[str, dict[str, float]] = {}
+    measured: set[str] = set()
+    for metric, name in SCALE_METRICS.items():
+        found = [c for c in usable if c.metric == metric]
+        if not found:
+            continue
+        clean = [c for c in found if c.outcome not in NOISY_OUTCOMES]
+        counted = [c for c in clean if c.outcome == "counted"]
+        uses[metric] = MetricUse(
+            len(found), len(clean), len(counted), ", ".join(sorted({_scale_where(c) for c in found}))
+        )
+        advantage = _scale_advantages(clean)
+        measured |= {fw for pair in advantage for fw in pair}
+        nets[name] = {fw: _net(advantage, fw) for fw in frameworks}
+    left_out = tuple(c.verdict for c in usable if c.outcome in NOISY_OUTCOMES)
+    if not measured:
+        return uses, left_out
+    for framework in sorted(measured, key=frameworks.index):
+        parts = {name: net[framework] / len(measured) for name, net in nets.items()}
+        total = sum(parts.values())
+        scale = min(1.0, MAX_SHIFT / abs(total)) if total else 1.0
+        sds[(SCALE_CRITERION, framework)] = MEASURED_SD
+        for name, value in parts.items():
+            shift = round(value * scale, 3)
+            if shift:
+                metric = next(m for m, n in SCALE_METRICS.items() if n == name)
+                use = uses[metric]
+                note = f"{use.counted} of {use.compared} scaling comparisons counted ({use.workloads})"
+                terms.setdefault((SCALE_CRITERION, framework), []).append(Term(f"evidence:scale:{name}", shift, note))
+    return uses, left_out
+
+
+def _scale_where(c: ScaleComparison) -> str:
+    if c.metric == "scale_efficiency":
+        return f"{c.workload} {c.strategy}"
+    return f"all-reduce {c.size_bytes / 2**20:g} MB" if c.size_bytes else "all-reduce"
+
+
+def _scale_advantages(clean: list[ScaleComparison]) -> dict[tuple[str, str], float]:
+    """(a, b) -> mean -log2(a/b) over the pair's clean scaling comparisons of one metric."""
+    advantage: dict[tuple[str, str], float] = {}
+    for pair in sorted({(c.a, c.b) for c in clean}):
+        of_pair = [c for c in clean if (c.a, c.b) == pair]
+        advantage[pair] = sum(-math.log2(c.ratio) for c in of_pair if c.outcome == "counted") / len(of_pair)
+    return advantage
+
+
+def _scale_sentence(run: ProbeRun, measured: MeasuredEvidence) -> str:
+    """What the scaling probe did to distributed training, and which comparisons did not survive."""
+    if run.scale is None:
+        return ""
+    section = run.scale
+    ok = sorted({DISPLAY_NAMES.get(r.framework, r.framework) for r in section.rows if r.status == "ok"})
+    head = f"Scaling probe at 1 and {section.settings.workers} workers ({', '.join(ok) or 'no framework completed'})"
+    if not measured.scale_uses:
+        return f"{head}: no scaling comparison was possible (it needs two frameworks to complete the same row)."
+    parts = []
+    for metric, use in measured.scale_uses.items():
+        name = "weak-scaling efficiency" if metric == "scale_efficiency" else "all-reduce time"
+        parts.append(f"{name}: {use.counted} of {use.compared} comparisons counted")
+    said = (
+        f"{head}: distributed training "
+        + (
+            "moves on "
+            if any(u.counted for u in measured.scale_uses.values())
+            else "is measured without a counted difference, on "
+        )
+        + "; ".join(parts)
+    )
+    if measured.scale_left_out:
+        said += ". Not counted (noise): " + "; ".join(measured.scale_left_out[:4])
+    return said + "."
 
 
 def _model_sentence(run: ProbeRun, measured: MeasuredEvidence, frameworks: list[str]) -> str:
@@ -297,7 +396,8 @@ def evidence_note(run: ProbeRun, measured: MeasuredEvidence, frameworks: list[st
             part
             for part in (
                 _model_sentence(run, measured, frameworks),
-                _performance_sentence(measured),
+                _performance_sentence(measured) if run.results or run.model else "",
+                _scale_sentence(run, measured),
                 _deploy_sentence(run, frameworks).strip(),
                 "Other ratings are documentary.",
             )
@@ -381,3 +481,4 @@ def _deploy_terms(
                     f"{len(failed)} of {len(checks)} conversions failed ({named})",
                 )
             )
+

@@ -17,9 +17,20 @@ from dataclasses import dataclass
 
 from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
 from advisor.evidence.protocol import CellResult, ProbeResult
+from advisor.evidence.scale import ScaleFramework, ScaleRow, ScaleSection
 from advisor.evidence.stats import unstable
 from advisor.scoring.evidence import DEPLOY_CRITERION
-from advisor.scoring.result import DeployRow, ModelSummary, ProbeComparison, ProbeFramework, ProbeRow, ProbeSummary
+from advisor.scoring.result import (
+    BandwidthOut,
+    DeployRow,
+    ModelSummary,
+    ProbeComparison,
+    ProbeFramework,
+    ProbeRow,
+    ProbeSummary,
+    ScaleRowOut,
+    ScaleSummary,
+)
 
 NOTHING_MEASURED_EXIT = 4  # `advisor probe`: no framework completed a single cell or deployment check
 NAMES = DISPLAY_NAMES
@@ -127,6 +138,101 @@ def summarize_run(run: ProbeRun, warnings: tuple[str, ...]) -> ProbeSummary:
         warnings=warnings,
         deploy=_deploy_rows(run.results),
         model=summarize_model(run),
+        scale=summarize_scale(run.scale) if run.scale is not None else None,
+    )
+
+
+def _numerics(row: ScaleRow) -> str:
+    check = row.numerics
+    if check is None:
+        return "not checked"
+    said = f"max relative difference {check.max_rel_diff:.1g} over {len(check.measured)} steps"
+    return f"ok ({said})" if check.ok else f"FAILED ({said}; tolerance {check.tolerance:g})"
+
+
+def _scale_row(row: ScaleRow) -> ScaleRowOut:
+    return ScaleRowOut(
+        framework=row.framework,
+        workload=row.workload,
+        strategy=row.strategy,
+        implementation=row.implementation,
+        workers=row.workers,
+        per_worker_batch=row.per_worker_batch,
+        status=row.status,
+        message=row.message,
+        single_ms=_ms(row.single.median if row.single else None),
+        scaled_ms=_ms(row.scaled.median if row.scaled else None),
+        scaled_iqr_ms=_ms(row.scaled.iqr if row.scaled else None),
+        efficiency=_shown(row.efficiency, digits=3),
+        exposed_comm_ms=_ms(row.exposed_comm_s),
+        first_step_s=_shown(row.first_step_scaled_s, digits=3),
+        memory_single_mb=_shown(row.memory_single_bytes, 1 / 2**20, 1),
+        memory_scaled_mb=_shown(row.memory_scaled_bytes, 1 / 2**20, 1),
+        numerics=_numerics(row),
+    )
+
+
+def _scale_framework(f: ScaleFramework) -> ProbeFramework:
+    return ProbeFramework(
+        framework=f.framework,
+        status=f.status,
+        message=f.message,
+        wall_s=_shown(f.wall_s, digits=1) or 0.0,
+        over_budget=False,
+        environment=f.environment.model_dump() if f.environment else None,
+        settings={
+            **{k: v for k, v in f.settings.items() if not (isinstance(v, float) and not math.isfinite(v))},
+            "startup_single_s": _shown(f.startup_single_s, digits=2),
+            "startup_scaled_s": _shown(f.startup_scaled_s, digits=2),
+        },
+    )
+
+
+def summarize_scale(section: ScaleSection) -> ScaleSummary:
+    """The scaling probe for the report, saying plainly which paths did not run here."""
+    settings = section.settings
+    not_run = []
+    if not section.ran_on_gpu:
+        not_run.append("GPU collectives (NCCL) did not run: these figures are CPU workers with CPU collectives")
+    if settings.nodes == 1:
+        not_run.append("several nodes did not run: all workers shared one host")
+    elif len(section.nodes_seen) < settings.nodes:
+        not_run.append(f"files of {len(section.nodes_seen)} of {settings.nodes} nodes were given")
+    return ScaleSummary(
+        workers=settings.workers,
+        nodes=settings.nodes,
+        device=settings.device,
+        threads_per_worker=settings.threads_per_worker,
+        rows=tuple(_scale_row(r) for r in section.rows),
+        bandwidth=tuple(
+            BandwidthOut(
+                framework=b.framework,
+                workers=b.workers,
+                size_mb=round(b.size_bytes / 2**20, 4),
+                time_ms=_ms(b.time.median) or 0.0,
+                busbw_gbps=round(b.busbw_gbps, 3),
+            )
+            for b in section.bandwidth
+        ),
+        comparisons=tuple(
+            ProbeComparison(
+                a=c.a,
+                b=c.b,
+                workload=c.workload or (f"{c.size_bytes / 2**20:g} MB" if c.size_bytes else ""),
+                mode=c.strategy or "all-reduce",
+                metric=c.metric,
+                ratio=c.ratio,
+                low=c.low,
+                high=c.high,
+                winner=c.winner,
+                verdict=c.verdict,
+                outcome=c.outcome,
+            )
+            for c in section.comparisons
+        ),
+        frameworks=tuple(_scale_framework(f) for f in section.frameworks),
+        launchers=tuple((f.framework, f.launcher) for f in section.frameworks if f.launcher),
+        not_run=tuple(not_run),
     )
 
 
@@ -197,16 +303,27 @@ class Coverage:
         return f"{name} measured ({self.detail})" if self.measured else f"{name} not measured: {self.detail}"
 
 
-def _framework_coverage(framework: str, results: list[ProbeResult]) -> Coverage:
-    """A framework counts as measured when one of its cells completed or one deployment check ran."""
+def _framework_coverage(framework: str, results: list[ProbeResult], scale: ScaleSection | None = None) -> Coverage:
+    """A framework counts as measured when one of its cells completed, one deployment check ran, or one
+    of its scaling rows completed."""
     cells = [c for r in results for c in r.cells]
     done = sum(1 for c in cells if c.status == "ok")
     checks = sum(1 for r in results for c in r.deploy_checks if c.status != "not_checked")
-    if done or checks:
+    rows = [r for r in (scale.rows if scale else []) if r.framework == framework]
+    scaled = sum(1 for r in rows if r.status == "ok")
+    if done or checks or scaled:
         parts = [f"{done} of {len(cells)} cells"] if cells else []
         parts += [f"{checks} deployment checks"] if checks else []
+        parts += [f"{scaled} of {len(rows)} scaling rows"] if rows else []
         return Coverage(framework, True, ", ".join(parts))
     reasons: dict[str, None] = {}  # in order, once each (two rounds often fail alike)
+    for found in (f for f in (scale.frameworks if scale else []) if f.framework == framework):
+        if found.status != "ok":
+            reasons[
+                f"scaling probe {found.status}: {found.message}" if found.status != "missing" else found.message
+            ] = None
+    for row in rows:
+        reasons[f"{row.workload} {row.strategy}: {row.status}, {row.message}"] = None
     for result in results:
         if result.status == "missing":
             reasons[result.message] = None
@@ -229,7 +346,7 @@ def coverage(run: ProbeRun) -> tuple[Coverage, ...]:
     own = run.model.results if run.model else []
     names = list(run.settings.frameworks) + sorted({r.framework for r in own} - set(run.settings.frameworks))
     return tuple(
-        _framework_coverage(fw, [r for r in [*run.results, *own] if r.framework == fw])
+        _framework_coverage(fw, [r for r in [*run.results, *own] if r.framework == fw], run.scale)
         for fw in names
         if fw in run.settings.frameworks or any(r.framework == fw for r in own)
     )

@@ -288,6 +288,53 @@ class ModelSummary(_Frozen):
     notes: tuple[str, ...]
 
 
+class ScaleRowOut(_Frozen):
+    """One framework x workload x strategy of the scaling probe, in display units (ms, MB)."""
+
+    framework: str
+    workload: str
+    strategy: str  # data_parallel or sharded
+    implementation: str
+    workers: int
+    per_worker_batch: int
+    status: str
+    message: str
+    single_ms: float | None  # median step at 1 worker
+    scaled_ms: float | None  # median step at N workers
+    scaled_iqr_ms: float | None
+    efficiency: float | None  # weak scaling: single over scaled (1.0 is linear)
+    exposed_comm_ms: float | None  # communication not hidden behind compute
+    first_step_s: float | None  # at N workers: tracing, compilation and collective set-up
+    memory_single_mb: float | None
+    memory_scaled_mb: float | None  # the largest worker's peak
+    numerics: str  # "ok (max relative difference 3e-08)", "FAILED ...", or "not checked"
+
+
+class BandwidthOut(_Frozen):
+    """All-reduce of one message size in a framework's own collective."""
+
+    framework: str
+    workers: int
+    size_mb: float
+    time_ms: float
+    busbw_gbps: float  # algbw x 2(n-1)/n (nccl-tests' bus bandwidth)
+
+
+class ScaleSummary(_Frozen):
+    """The scaling probe as the report shows it; ``not_run`` says which paths (GPU, several nodes) did not run."""
+
+    workers: int
+    nodes: int
+    device: str
+    threads_per_worker: int
+    rows: tuple[ScaleRowOut, ...]
+    bandwidth: tuple[BandwidthOut, ...]
+    comparisons: tuple[ProbeComparison, ...]
+    frameworks: tuple[ProbeFramework, ...]
+    launchers: tuple[tuple[str, str], ...]  # (framework, the N-worker launch command)
+    not_run: tuple[str, ...]
+
+
 class ProbeSummary(_Frozen):
     device: str
     precision: str
@@ -299,6 +346,7 @@ class ProbeSummary(_Frozen):
     warnings: tuple[str, ...]
     deploy: tuple[DeployRow, ...] = ()
     model: ModelSummary | None = None  # the team's own model, shown above the synthetic workloads
+    scale: ScaleSummary | None = None  # the scaling probe (advisor probe --scale), where it ran
 
 
 class Evidence(_Frozen):

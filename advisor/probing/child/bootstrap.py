@@ -72,7 +72,7 @@ def main(argv: list[str]) -> None:
     """Pin the parent's packages, then run ``argv[1]`` as ``python -m`` would (as ``__main__``), with the
     arguments after the pins as its own (probe children take none: their request comes on stdin)."""
     module, parent, pins = argv[1], int(argv[2]), json.loads(argv[3])
-    die_with_parent(parent)
+    die_with_parent(parent or os.getppid())  # 0: whichever process started this one (a framework's launcher)
     for name, origin in pins.items():
         pin(name, origin)
     sys.argv = [argv[0], *argv[4:]]  # the module sees only its own arguments, as under ``python -m module``

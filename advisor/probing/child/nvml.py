@@ -59,6 +59,17 @@ def open_gpu(index: int = 0) -> Gpu | None:
         return None
 
 
+def gpu_count() -> int:
+    """NVIDIA GPUs NVML sees (0 without a driver)."""
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        return int(pynvml.nvmlDeviceGetCount())
+    except Exception:
+        return 0
+
+
 def driver_versions() -> tuple[str | None, str | None]:
     """(driver version, CUDA driver version as 'major.minor') or Nones without a driver."""
     try:
