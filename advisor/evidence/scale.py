@@ -36,7 +36,8 @@ SCALE_PROTOCOL_VERSION: Literal["scale-1.0"] = "scale-1.0"
 ScaleWorkload = Literal["transformer", "cnn"]
 # data_parallel: every worker holds the whole model and gradients are all-reduced (DDP, the Mirrored
 # strategies, a batch-sharded jit); sharded: parameters are sharded across workers (FSDP2, JAX's fully
-# sharded parameters). TensorFlow has no sharded strategy for this probe (its DTensor API is deprecated).
+# sharded parameters). TensorFlow has none for Keras training here: MultiWorkerMirroredStrategy keeps every
+# variable whole on every worker, and Keras 3 shards variables (keras.distribution) only on JAX.
 StrategyKind = Literal["data_parallel", "sharded"]
 RowStatus = Literal["ok", "error", "numerics_failed", "budget_exceeded", "not_run"]
 WorkerStatus = Literal["ok", "error", "crashed", "timeout", "missing"]

@@ -13,6 +13,7 @@ traceback, never a missing file, unless the process is killed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -190,7 +191,8 @@ def run(request: ScaleRequest, make_backend: Callable[[ScaleRequest], ScaleBacke
         wall_s=time.perf_counter() - started,
     )
     if status == "ok":
-        backend.close()
+        with contextlib.suppress(Exception):  # the measurements are in: a failed shutdown must not lose them
+            backend.close()
     return report
 
 
