@@ -35,3 +35,11 @@ def kb(context: tuple[KnowledgeBase, tuple[Rule, ...]]) -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def rules(context: tuple[KnowledgeBase, tuple[Rule, ...]]) -> tuple[Rule, ...]:
     return context[1]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that fork this process run first: JAX and TensorFlow start threads when imported, and a
+    fork after that can deadlock the child (JAX warns that it will), so no framework may be imported
+    in-process before them, whatever the order the files are collected in."""
+    items.sort(key=lambda item: item.get_closest_marker("forks") is None)  # stable: otherwise as collected

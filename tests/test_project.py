@@ -144,3 +144,14 @@ def test_the_public_api_is_declared_and_importable() -> None:
     assert len(set(advisor.api.__all__)) == len(advisor.api.__all__)
     for name in advisor.api.__all__:
         assert getattr(advisor.api, name) is not None, name
+
+
+def test_tests_that_fork_run_before_any_framework_is_imported_in_process(request: pytest.FixtureRequest) -> None:
+    """The order pytest runs this session in: every test marked ``forks`` ahead of every framework test."""
+    items = request.session.items
+    forks = [i for i, item in enumerate(items) if item.get_closest_marker("forks")]
+    frameworks = [
+        i for i, item in enumerate(items) if any(item.get_closest_marker(m) for m in ("torch", "tensorflow", "jax"))
+    ]
+    if forks and frameworks:
+        assert max(forks) < min(frameworks)

@@ -33,7 +33,7 @@ def test_recommend_probe_runs_the_own_model_checks_above_the_synthetic_ones(tmp_
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC % f"{(EXAMPLES / 'models' / 'torch_small.py').as_posix()}:make", encoding="utf-8")
     saved = tmp_path / "run.json"
-    args = ["recommend", str(spec), "--probe", "--budget", "6", "--mode", "eager", "-f", "markdown", "--draws", "200"]
+    args = ["recommend", str(spec), "--probe", "--budget", "15", "--mode", "eager", "-f", "markdown", "--draws", "200"]
     result = CliRunner().invoke(app, [*args, "--save-evidence", str(saved)])
     assert result.exit_code == 0, result.output
     text = result.stdout

@@ -13,6 +13,7 @@ from advisor.knowledge.load import KnowledgeBase
 from advisor.spec.load import parse_spec
 
 pexpect = pytest.importorskip("pexpect")
+pytestmark = pytest.mark.forks  # pexpect forks: before any in-process framework test (tests/conftest.py)
 
 # An Android CNN app with a server API for a PyTorch-intermediate team: every question the program should
 # ask, in order, with the answers typed (several for one question: the first ones are invalid and must be
