@@ -291,7 +291,9 @@ def probe_framework(
     single = None
     if cluster.node_rank == 0:
         single = run_launch(framework, request(1, "single"), Cluster(workers_per_node=1), limit)
-    scaled = run_launch(framework, request(settings.workers, "scaled"), cluster, limit)
+    # another node's scaled launch waits at the rendezvous while node 0 runs the 1-worker baseline first
+    waits = limit if cluster.node_rank > 0 else 0.0
+    scaled = run_launch(framework, request(settings.workers, "scaled"), cluster, limit + waits)
     shown = LAUNCHERS[framework](cluster, Path("REQUEST.json")).shown
     lead = single.reports[0] if single and single.reports else None
     rows = join_rows(framework, lead, scaled.reports, settings.workers)
