@@ -72,7 +72,9 @@ class ScaleRequest(_Model):
     )
     collective_repeats: int = Field(10, ge=3, le=10_000)
     seed: int = 0
-    budget_s: float = Field(gt=0, le=MAX_SECONDS)
+    budget_s: float = Field(
+        gt=0, le=MAX_SECONDS, description="The parent's measurement allowance for this launch (it stops the launch)"
+    )
     out_dir: str = Field(max_length=4096, description="Each rank writes rank<global rank>.json here")
 
 

@@ -33,6 +33,7 @@ from advisor.evidence.scale import (
     WorkerReport,
 )
 from advisor.evidence.stats import compare_timings
+from advisor.probing.child.workloads import WORKLOADS
 from advisor.probing.install_hints import FRAMEWORKS
 from advisor.probing.launcher import framework_installed
 from advisor.probing.plan import ScalePlan
@@ -297,11 +298,34 @@ def probe_framework(
     shown = LAUNCHERS[framework](cluster, Path("REQUEST.json")).shown
     lead = single.reports[0] if single and single.reports else None
     rows = join_rows(framework, lead, scaled.reports, settings.workers)
+    rows += _unfinished(framework, settings, rows, scaled)
     return (
         _framework(framework, single, scaled, shown),
         rows,
         join_bandwidth(framework, scaled.reports, settings.workers),
     )
+
+
+def _unfinished(
+    framework: FrameworkName, settings: ScaleSettings, rows: Sequence[ScaleRow], scaled: Ended
+) -> list[ScaleRow]:
+    """A row for every workload and strategy the N-worker launch did not finish, saying why."""
+    done = {(r.workload, r.strategy) for r in rows}
+    status = "budget_exceeded" if scaled.status == "timeout" else ("error" if scaled.status != "ok" else "not_run")
+    return [
+        ScaleRow(
+            framework=framework,
+            workload=workload,
+            strategy=strategy,
+            workers=settings.workers,
+            per_worker_batch=WORKLOADS[workload].batch_size,
+            status=status,  # type: ignore[arg-type]
+            message=scaled.message or "the launch ended before this row",
+        )
+        for workload in settings.workloads
+        for strategy in settings.strategies
+        if (workload, strategy) not in done
+    ]
 
 
 def run_scale(

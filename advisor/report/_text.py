@@ -396,7 +396,8 @@ def scale_intro(scale: ScaleSummary) -> str:
     where = f"{scale.nodes} nodes" if scale.nodes > 1 else "one host"
     return (
         f"Each framework at 1 and {scale.workers} workers on {where} ({scale.device}, "
-        f"{scale.threads_per_worker} CPU threads per worker), on its own launcher and collectives. Weak scaling: "
+        f"{scale.threads_per_worker} CPU thread{'s' if scale.threads_per_worker != 1 else ''} per worker), on its "
+        "own launcher and collectives. Weak scaling: "
         "every worker keeps the workload's batch, so efficiency is the step time at 1 worker over the step time "
         "at N (1.00 is linear); exposed communication is the difference. Each distributed run's losses are "
         "checked against a single process on the same global batch."

@@ -243,7 +243,7 @@ def _scale_terms(
         advantage = _scale_advantages(clean)
         measured |= {fw for pair in advantage for fw in pair}
         nets[name] = {fw: _net(advantage, fw) for fw in frameworks}
-    left_out = tuple(c.verdict for c in usable if c.outcome in NOISY_OUTCOMES)
+    left_out = tuple(c.verdict for c in usable if c.outcome in NOISY_OUTCOMES or c.outcome == "within_noise")
     if not measured:
         return uses, left_out
     for framework in sorted(measured, key=frameworks.index):
@@ -481,4 +481,3 @@ def _deploy_terms(
                     f"{len(failed)} of {len(checks)} conversions failed ({named})",
                 )
             )
-

@@ -96,9 +96,12 @@ def timed(run: Callable[[], Any], sync: Callable[[], None]) -> float:
 
 
 def measure_cell(
-    backend: ScaleBackend, request: ScaleRequest, workload: ScaleWorkload, strategy: StrategyKind, deadline: float
+    backend: ScaleBackend, request: ScaleRequest, workload: ScaleWorkload, strategy: StrategyKind
 ) -> WorkerCell:
-    """First step, checked steps, warm-up and timed steps of one workload under one strategy."""
+    """First step, checked steps, warm-up and exactly ``request.steps`` timed steps of one workload under
+    one strategy. Every worker runs the same steps: a worker that stopped on its own clock would leave the
+    others waiting in a collective, so the time limit is the parent's, which stops the launch as a whole
+    (the cells finished by then are kept, each written as it ends)."""
     why_not = backend.supports(strategy)
     if why_not:
         return WorkerCell(workload=workload, strategy=strategy, status="not_run", message=why_not, per_worker_batch=1)
@@ -115,8 +118,6 @@ def measure_cell(
     samples: list[float] = []
     first_timed = request.check_steps + request.warmup
     for index in range(first_timed, first_timed + request.steps):
-        if time.perf_counter() > deadline:
-            break
         samples.append(timed(partial(trainer.step, index), backend.sync))
     memory, source = backend.peak_memory()
     reference = (
@@ -124,11 +125,9 @@ def measure_cell(
         if request.workers == 1
         else []
     )
-    status = "ok" if len(samples) >= 3 else "budget_exceeded"
     return WorkerCell(
         **base,
-        status=status,
-        message="" if status == "ok" else f"{len(samples)} timed steps within the budget",
+        status="ok",
         first_step_s=first,
         step_samples=samples,
         step=summarize(samples) if samples else None,
@@ -156,44 +155,46 @@ def write_report(request: ScaleRequest, report: WorkerReport) -> None:
 
 
 def run(request: ScaleRequest, make_backend: Callable[[ScaleRequest], ScaleBackend]) -> WorkerReport:
+    """Join the world, measure every cell (this rank's report rewritten after each, so a launch stopped
+    later keeps them), then the all-reduce sizes."""
     started = time.perf_counter()
     launched = float(os.environ.get(T0_ENV, time.time()))
     rank = int(os.environ.get("RANK", os.environ.get(RANK_ENV, "0")))
     base: dict[str, Any] = {"framework": request.framework, "rank": rank, "workers": request.workers}
     try:
         backend = make_backend(request)
-    except Exception as error:
+    except Exception as error:  # whatever the framework raised becomes the report
         return WorkerReport(**base, status="error", message=_one_line(error), traceback=traceback.format_exc())
     base["rank"] = backend.rank
-    startup = max(0.0, time.time() - launched)
-    deadline = started + request.budget_s
+    base["startup_s"] = max(0.0, time.time() - launched)
+    base["environment"] = backend.environment()
+    base["settings"] = backend.settings()
     cells: list[WorkerCell] = []
     collectives: list[CollectiveCell] = []
+
+    def report(status: str = "ok", message: str = "", trace: str | None = None) -> WorkerReport:
+        return WorkerReport(
+            **base,
+            status=status,  # type: ignore[arg-type]
+            message=message,
+            traceback=trace,
+            cells=list(cells),
+            collectives=list(collectives),
+            wall_s=time.perf_counter() - started,
+        )
+
     try:
         for workload in request.workloads:
             for strategy in request.strategies:
-                cells.append(measure_cell(backend, request, workload, strategy, deadline))
+                cells.append(measure_cell(backend, request, workload, strategy))
+                write_report(request, report())
         if request.workers > 1:
             collectives = [measure_collective(backend, request, size) for size in request.message_bytes]
-        status, message, trace = "ok", "", None
     except Exception as error:
-        status, message, trace = "error", _one_line(error), traceback.format_exc()
-    report = WorkerReport(
-        **base,
-        status=status,  # type: ignore[arg-type]
-        message=message,
-        traceback=trace,
-        environment=backend.environment(),
-        settings=backend.settings(),
-        startup_s=startup,
-        cells=cells,
-        collectives=collectives,
-        wall_s=time.perf_counter() - started,
-    )
-    if status == "ok":
-        with contextlib.suppress(Exception):  # the measurements are in: a failed shutdown must not lose them
-            backend.close()
-    return report
+        return report("error", _one_line(error), traceback.format_exc())
+    with contextlib.suppress(Exception):  # the measurements are in: a failed shutdown must not lose them
+        backend.close()
+    return report()
 
 
 def _one_line(error: BaseException) -> str:

@@ -35,10 +35,10 @@ from advisor.probing.child.main import LoadModel, main
 from advisor.probing.child.routes import SYNTHETIC
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, Workload
 from advisor.probing.jax.routes import ROUTES, JaxSubject
+from advisor.probing.jax.runtime import NO_AFFINITY, OPTIMIZER, PEAK_SOURCE, all_cpus
 from advisor.probing.keras.own_model import KerasOwnModel
 
 REPRESENTATIVE_SAMPLES = 32  # rows of a workload's training batch that calibrate its int8 conversion
-OPTIMIZER = f"SGD(lr={LEARNING_RATE}, momentum={MOMENTUM}) written in JAX (buf = m*buf + g; p -= lr*buf)"
 COMPILE = "jax.jit(train step: value_and_grad + SGD update, donated buffers) and jax.jit(inference)"
 EAGER = "un-jitted Python functions: jax.numpy/lax ops dispatched one by one (lax.scan still compiles its loop)"
 COMPUTE_DTYPES = {"bf16": "bfloat16", "fp16": "float16"}
@@ -54,13 +54,13 @@ def _limit_threads(threads: int) -> dict[str, Any]:
     CPUs than allowed means pinning to the first ``threads`` of them.
     """
     if not hasattr(os, "sched_getaffinity"):
-        return {"threads": threads, "threads_applied": "not applied: no CPU affinity control on this OS"}
+        return {"threads": threads, "threads_applied": NO_AFFINITY}
     allowed = sorted(os.sched_getaffinity(0))
     if threads < len(allowed):
         os.sched_setaffinity(0, allowed[:threads])
         applied = f"CPU affinity set to {allowed[:threads]} (of {len(allowed)} allowed)"
     else:
-        applied = f"all {len(allowed)} allowed CPUs (affinity unchanged)"
+        applied = all_cpus(len(allowed))
     return {"threads": min(threads, len(allowed)), "threads_applied": applied}
 
 
@@ -175,7 +175,7 @@ class JaxBackend:
     def _memory_source(self) -> str:
         stats = self.device.memory_stats() if self.device is not None else None
         if stats and "peak_bytes_in_use" in stats:
-            return "device.memory_stats()['peak_bytes_in_use'] (peak since the process started; JAX has no reset)"
+            return PEAK_SOURCE
         return f"device.memory_stats() not reported on {self.device.platform}; {host.PEAK_RSS_SOURCE}"
 
     def environment(self, request: ProbeRequest) -> Environment:

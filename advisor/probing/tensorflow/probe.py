@@ -36,6 +36,7 @@ from advisor.probing.child.workloads import (
 from advisor.probing.keras.own_model import MIXED_POLICIES, SGD, KerasOwnModel
 from advisor.probing.keras.subject import KerasSubject
 from advisor.probing.tensorflow.routes import ROUTES, unsupported_op_subject
+from advisor.probing.tensorflow.runtime import GPU_PEAK_SOURCE
 from advisor.probing.tensorflow.saved_model import SavedModelOwn
 
 REPRESENTATIVE_SAMPLES = 32  # rows of a workload's training batch that calibrate its int8 conversion
@@ -162,7 +163,7 @@ class TensorFlowBackend:
         if not self.on_gpu:
             return host.peak_rss_bytes(), host.PEAK_RSS_SOURCE
         info = self.tf.config.experimental.get_memory_info(f"GPU:{self._gpu_index()}")
-        return int(info["peak"]), "tf.config.experimental.get_memory_info peak (TF allocator)"
+        return int(info["peak"]), GPU_PEAK_SOURCE
 
     def subjects(self, request: ProbeRequest) -> Iterator[KerasSubject]:
         """Each workload's Keras model at batch 1, with its outputs; its own training inputs calibrate int8."""

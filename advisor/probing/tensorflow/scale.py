@@ -41,6 +41,7 @@ from advisor.probing.child.workloads import (
     TransformerShape,
     Workload,
 )
+from advisor.probing.tensorflow.runtime import GPU_PEAK_SOURCE
 
 DATA_BATCHES = 4  # distinct global batches the steps cycle through (generated once, up front)
 # XLA is off: on CPU it has no kernels for the strategy's collectives (jit_compile=True fails on the
@@ -291,7 +292,7 @@ class TensorFlowScaleBackend:
     def peak_memory(self) -> tuple[int | None, str]:
         if self.on_gpu:
             info = self.tf.config.experimental.get_memory_info("GPU:0")
-            return int(info["peak"]), "tf.config.experimental.get_memory_info peak (TF allocator)"
+            return int(info["peak"]), GPU_PEAK_SOURCE
         return host.peak_rss_bytes(), host.PEAK_RSS_SOURCE
 
     def close(self) -> None:

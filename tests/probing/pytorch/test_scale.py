@@ -17,9 +17,9 @@ import pytest
 
 pytest.importorskip("torch")
 
-from advisor.evidence.scale import ScaleRequest  # noqa: E402
-from advisor.probing.scale_launch import Cluster, run_launch  # noqa: E402
-from tests.conftest import ROOT  # noqa: E402
+from advisor.evidence.scale import ScaleRequest
+from advisor.probing.scale_launch import Cluster, run_launch
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.torch
 WORKER = "advisor.probing.pytorch.scale"
@@ -80,9 +80,9 @@ def test_two_workers_reproduce_one_process_and_report_scaling(tmp_path: Path) ->
     assert [b["size_bytes"] for b in scale["bandwidth"]] == sorted(b["size_bytes"] for b in scale["bandwidth"])
     assert all(b["busbw_gbps"] > 0 for b in scale["bandwidth"])
     assert scale["frameworks"][0]["launcher"].startswith("torchrun --standalone")
+    spec = str(ROOT / "examples/llm-finetuning-lab.yaml")
     shown = subprocess.run(
-        [sys.executable, "-m", "advisor", "recommend", str(ROOT / "examples/llm-finetuning-lab.yaml")]
-        + ["--evidence", str(saved), "-f", "markdown"],
+        [sys.executable, "-m", "advisor", "recommend", spec, "--evidence", str(saved), "-f", "markdown"],
         capture_output=True,
         text=True,
         timeout=60,
