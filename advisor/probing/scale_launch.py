@@ -65,6 +65,7 @@ class Cluster:
 class Process:
     command: list[str]
     env: dict[str, str]
+    name: str  # in messages: "torchrun", "worker 1"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def torchrun(cluster: Cluster, request_path: Path) -> Launch:
     arguments = [*where, "--nproc-per-node", str(cluster.workers_per_node), "--max-restarts", "0", *script]
     command = [*child_command("torch.distributed.run"), *arguments]
     shown = " ".join(["torchrun", *arguments[: -len(script)], "-m", MODULES["pytorch"], "REQUEST.json"])
-    return Launch((Process(command, {}),), shown)
+    return Launch((Process(command, {}, "torchrun (it had lost a worker)"),), shown)
 
 
 def jax_processes(cluster: Cluster, request_path: Path) -> Launch:
@@ -109,7 +110,7 @@ def jax_processes(cluster: Cluster, request_path: Path) -> Launch:
     for local in range(cluster.workers_per_node):
         rank = cluster.node_rank * cluster.workers_per_node + local
         env = {RANK_ENV: str(rank), WORLD_ENV: str(cluster.world), LOCAL_RANK_ENV: str(local)}
-        processes.append(Process(_worker("jax", request_path), {**env, COORDINATOR_ENV: coordinator}))
+        processes.append(Process(_worker("jax", request_path), {**env, COORDINATOR_ENV: coordinator}, f"worker {rank}"))
     shown = (
         f"{cluster.workers_per_node} x python -m advisor.probing.jax.scale on this host, each calling "
         f"jax.distributed.initialize(coordinator_address={coordinator!r}, num_processes={cluster.world}, "
@@ -128,7 +129,8 @@ def tf_processes(cluster: Cluster, request_path: Path) -> Launch:
         rank = cluster.node_rank * cluster.workers_per_node + local
         config = {"cluster": {"worker": addresses}, "task": {"type": "worker", "index": rank}}
         env = {RANK_ENV: str(rank), WORLD_ENV: str(cluster.world), LOCAL_RANK_ENV: str(local)}
-        processes.append(Process(_worker("tensorflow", request_path), {**env, "TF_CONFIG": json.dumps(config)}))
+        config_env = {**env, "TF_CONFIG": json.dumps(config)}
+        processes.append(Process(_worker("tensorflow", request_path), config_env, f"worker {rank}"))
     shown = (
         f"{cluster.workers_per_node} x python -m advisor.probing.tensorflow.scale on this host, each with "
         f"TF_CONFIG naming the workers {', '.join(addresses)} and its index (MultiWorkerMirroredStrategy)"
@@ -174,7 +176,7 @@ def run_launch(framework: FrameworkName, request: ScaleRequest, cluster: Cluster
                     process_group=group,
                 )
             )
-        status, message = _wait(running, started + timeout_s)
+        status, message = _wait(running, [p.name for p in launch.processes], started + timeout_s)
     finally:
         if running:
             _stop_group(running)
@@ -182,7 +184,7 @@ def run_launch(framework: FrameworkName, request: ScaleRequest, cluster: Cluster
     return Ended(reports, status, message or _stderr_tail(folder, status), time.perf_counter() - started)
 
 
-def _wait(running: list[subprocess.Popen[bytes]], deadline: float) -> tuple[str, str]:
+def _wait(running: list[subprocess.Popen[bytes]], names: list[str], deadline: float) -> tuple[str, str]:
     """Until every process exits (ok), one fails (the rest are stopped), or the deadline passes."""
     while True:
         codes = [p.poll() for p in running]
@@ -190,7 +192,7 @@ def _wait(running: list[subprocess.Popen[bytes]], deadline: float) -> tuple[str,
         if failed:
             index, code = failed[0]
             how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit {code}"
-            return "crashed", f"worker process {index} ended ({how}); the launch was stopped"
+            return "crashed", f"{names[index]} ended ({how}); the launch was stopped"
         if all(c == 0 for c in codes):
             return "ok", ""
         if time.perf_counter() > deadline:

@@ -113,3 +113,31 @@ def test_every_number_of_a_section_is_finite() -> None:
     section = scaling.section({"pytorch": 1.2, "tensorflow": 1.6, "jax": 2.0})
     for row in section.rows:
         assert row.efficiency is not None and math.isfinite(row.efficiency)
+
+
+def test_a_framework_whose_launch_crashed_keeps_the_others_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_scale goes on after a crashed launch: the crashed framework says so, row by row, and the next
+    framework's rows are whole."""
+    from advisor.probing import scale
+    from advisor.probing.scale_launch import Cluster, Ended
+
+    def launch(framework, request, cluster, timeout_s):  # type: ignore[no-untyped-def]
+        if framework == "pytorch" and request.workers == 2:
+            return Ended((), "crashed", "worker 1 ended (killed by SIGKILL); the launch was stopped", 3.0)
+        workers = request.workers
+        reports = [
+            scaling.report(
+                framework, rank, workers, 0.010 * workers, rank, reference=scaling.LOSSES if workers == 1 else None
+            )
+            for rank in range(workers)
+        ]
+        return Ended(tuple(reports), "ok", "", 5.0)
+
+    monkeypatch.setattr(scale, "run_launch", launch)
+    monkeypatch.setattr(scale, "framework_installed", lambda framework: True)
+    section = scale.run_scale(scaling.SETTINGS, ["pytorch", "jax"], Cluster(workers_per_node=2))
+    status = {f.framework: (f.status, f.message) for f in section.frameworks}
+    assert status["pytorch"][0] == "crashed" and "SIGKILL" in status["pytorch"][1]
+    assert status["jax"] == ("ok", "")
+    assert [(r.framework, r.status) for r in section.rows] == [("pytorch", "error"), ("jax", "ok")]
+    assert "SIGKILL" in section.rows[0].message

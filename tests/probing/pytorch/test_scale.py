@@ -1,6 +1,6 @@
 """PyTorch's scaling probe for real, on CPU with 2 workers under torchrun: it starts, the DDP and FSDP2
-losses agree with one process, it reports efficiency and bandwidth; a worker killed mid-run and a
-Ctrl-C both leave no process behind."""
+losses agree with one process, it reports efficiency and bandwidth, and Ctrl-C leaves no process behind
+(a killed worker, on every framework: test_scale_teardown.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -17,49 +16,10 @@ import pytest
 
 pytest.importorskip("torch")
 
-from advisor.evidence.scale import ScaleRequest
-from advisor.probing.scale_launch import Cluster, run_launch
 from tests.conftest import ROOT
+from tests.probing.test_scale_teardown import wait_for, workers_under
 
 pytestmark = pytest.mark.torch
-WORKER = "advisor.probing.pytorch.scale"
-
-
-def workers_under(marker: str) -> list[int]:
-    """Process ids of scaling workers (not launchers) whose command line names ``marker``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if WORKER in command and marker in command and "torch.distributed.run" not in command:
-            found.append(int(entry.name))
-    return found
-
-
-def anything_under(marker: str) -> list[str]:
-    left = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if marker in command and str(os.getpid()) != entry.name and "pytest" not in command:
-                left.append(command)
-    return left
-
-
-def wait_for(predicate, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_two_workers_reproduce_one_process_and_report_scaling(tmp_path: Path) -> None:
@@ -91,44 +51,12 @@ def test_two_workers_reproduce_one_process_and_report_scaling(tmp_path: Path) ->
     assert shown.returncode == 0 and "## Scaling probe" in shown.stdout
 
 
-def _request(tmp_path: Path, budget: float = 120.0) -> ScaleRequest:
-    return ScaleRequest(
-        framework="pytorch",
-        workloads=["transformer", "cnn"],
-        workers=2,
-        reference_workers=2,
-        threads_per_worker=1,
-        steps=10_000,  # far more than the budget allows: the run is still going when the worker is killed
-        budget_s=budget,
-        out_dir=str(tmp_path / "scaled"),
-    )
-
-
-def test_a_killed_worker_stops_the_launch_and_leaves_no_process(tmp_path: Path) -> None:
-    marker = str(tmp_path / "scaled")
-
-    def kill_one() -> None:
-        if wait_for(lambda: len(workers_under(marker)) == 2):
-            time.sleep(3.0)  # into the measurements, collectives under way
-            pids = workers_under(marker)
-            if pids:
-                os.kill(max(pids), signal.SIGKILL)
-
-    killer = threading.Thread(target=kill_one)
-    killer.start()
-    ended = run_launch("pytorch", _request(tmp_path), Cluster(workers_per_node=2), timeout_s=200)
-    killer.join()
-    assert ended.status in ("crashed", "error"), ended
-    assert ended.wall_s < 150  # stopped, not waited out to its time limit
-    assert wait_for(lambda: not anything_under(marker), timeout=10), anything_under(marker)
-
-
 def test_ctrl_c_stops_every_worker(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "advisor", "probe", "--scale", "2", "-F", "pytorch", "--device", "cpu"]
     command += ["--budget", "300"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
     try:
-        assert wait_for(lambda: len(workers_under("advisor-scale-")) >= 2, timeout=90), "no worker started"
+        assert wait_for(lambda: len(workers_under("advisor-scale-", "pytorch")) >= 2, timeout=90), "no worker started"
         time.sleep(1.0)
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
@@ -136,7 +64,7 @@ def test_ctrl_c_stops_every_worker(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130
-    assert wait_for(lambda: not workers_under("advisor-scale-"), timeout=10), workers_under("advisor-scale-")
+    assert wait_for(lambda: not workers_under("advisor-scale-", "pytorch"), timeout=10)
 
 
 def _env() -> dict[str, str]:
