@@ -4,7 +4,8 @@ unfairness: set it). JAX: the standard library's timeit in blocks (``timeit.Time
 block; the median of the blocks' per-call means), around ``train_step(); block_until_ready``.
 
 Usage: python bench/probe_accuracy.py [--framework pytorch|jax] [--device cpu|cuda:0] [--seconds S]
-                                      [--rounds R] [--workload W ...] [--mode eager|compiled]
+                                      [--rounds R] [--workload W ...] [--mode eager|compiled] [--no-settle]
+The probe's side stops once its median has settled, as the probe's phases do (--no-settle: the whole window).
 The two methods alternate in ABBA rounds (drift on a shared machine otherwise shows up as a bias of
 whichever ran second); printed per workload: the median over rounds of each method, their ratio
 (goal: within 5 %), and the range of the per-round ratios, which is this machine's noise floor.
@@ -35,6 +36,9 @@ def main() -> int:
     parser.add_argument("--workload", action="append", choices=sorted(WORKLOADS))
     parser.add_argument("--mode", default="eager", choices=["eager", "compiled"])
     parser.add_argument("--framework", default="pytorch", choices=["pytorch", "jax"])
+    parser.add_argument(
+        "--no-settle", dest="settle", action="store_false", help="time the whole window (the probe stops once settled)"
+    )
     args = parser.parse_args()
 
     threads = cpu_count()
@@ -63,7 +67,8 @@ def main() -> int:
             probe_first = index % 2 == 0
             for use_probe in (probe_first, not probe_first):
                 if use_probe:
-                    probes.append(statistics.median(_repeat(backend, cell.train_step, args.seconds, 5, 100_000)))
+                    timed = _repeat(backend, cell.train_step, args.seconds, 5, 100_000, settle=args.settle)
+                    probes.append(statistics.median(timed))
                 else:
                     references.append(reference_median(args.seconds))
         ratio = statistics.median(probes) / statistics.median(references)

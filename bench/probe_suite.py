@@ -1,5 +1,5 @@
 """Wall time of the probe suite per framework, as the parent sees it (start to exit, imports included);
-goal: within 10 % of the budget (quick: 90 s per framework, so at most 99 s), on a CPU as on a GPU.
+goal: within 10 % of the budget (quick: 60 s per framework, so at most 66 s), on a CPU as on a GPU.
 
 Usage: python bench/probe_suite.py [--budget quick|full|SECONDS] [--device auto|cpu|cuda:0]
                                    [--framework pytorch|tensorflow|jax ...] [--workload NAME ...] [--output FILE]

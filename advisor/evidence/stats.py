@@ -66,6 +66,25 @@ def summarize(samples: Sequence[float]) -> Stats:
     )
 
 
+SETTLE_MIN = 20  # samples a timed phase takes before it may end early
+SETTLE_PRECISION = 0.02  # ... once its median is known to within 2 % (95 % interval half-width)
+
+
+def settled(samples: Sequence[float], precision: float = SETTLE_PRECISION) -> bool:
+    """Whether more samples would change the median by little: at least :data:`SETTLE_MIN` of them, and
+    the distribution-free 95 % interval of the median (the order statistics n/2 -+ 0.98 sqrt(n)) no wider
+    than ``precision`` of it on either side. A probe phase that has settled stops, instead of spending
+    the rest of its time on a figure it already has."""
+    n = len(samples)
+    if n < SETTLE_MIN:
+        return False
+    values = sorted(samples)
+    half = 0.98 * math.sqrt(n)
+    low, high = values[max(0, math.floor(n / 2 - half))], values[min(n - 1, math.ceil(n / 2 + half))]
+    median = quantile(values, 0.5)
+    return median > 0 and (high - low) / 2 <= precision * median
+
+
 def spread(samples: Sequence[float]) -> float:
     """Relative inter-decile range, (p90 - p10) / p50: how wide the middle 80 % of samples is."""
     values = sorted(samples)

@@ -31,9 +31,10 @@ FAMILY_WORKLOADS: dict[ModelFamily, list[str]] = {
     ModelFamily.gnn: ["mlp"],  # message passing is dominated by dense transforms and gathers
     ModelFamily.mixed: ALL_WORKLOADS,
 }
-TIERS = {"quick": (90.0, 1), "full": (240.0, 2)}  # seconds per framework and round; rounds
-# quick, all four workloads in both modes on a 2-core CPU: 77 s (PyTorch) and 91 s (TensorFlow) by
-# bench/probe_suite.py; on a loaded machine torch.compile's first step can take 10-25 s and stop its cell
+TIERS = {"quick": (60.0, 1), "full": (240.0, 2)}  # seconds per framework and round; rounds
+# quick, all four workloads in both modes on the 2-core CPU (bench/probe_suite.py, phases that stop once
+# settled): 35.5 s PyTorch, 53.6 s TensorFlow, 58.4 s JAX; a cold torch.compile (no Inductor cache yet)
+# can take 10-25 s for one cell and stop it, as can JAX's eager CNN (about 220 small compilations)
 
 
 ALL_DEPLOY = ["server", "onnx", "mobile", "microcontroller", "browser"]

@@ -85,7 +85,7 @@ def test_plan_maps_model_families_and_budgets() -> None:
     from advisor.api import validate
 
     assert plan.workloads_for(validate(SPEC)) == ["cnn"]
-    assert plan.budget_of("quick") == (90.0, 1) and plan.budget_of("full")[1] == 2
+    assert plan.budget_of("quick") == (60.0, 1) and plan.budget_of("full")[1] == 2
     assert plan.budget_of("45") == (45.0, 1)
     assert plan.order(["pytorch", "tensorflow"], 2) == ["pytorch", "tensorflow", "tensorflow", "pytorch"]
     with pytest.raises(Exception, match="budget"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from advisor.evidence import stats
 from advisor.evidence.stats import SPREAD_LIMIT, compare_timings, ratio_interval, spread
@@ -99,3 +101,22 @@ def test_the_rule_is_reproducible_and_spread_is_relative() -> None:
     assert spread([1.0, 1.0, 1.0]) == 0.0
     assert spread([0.5, 1.0, 1.5]) == pytest.approx(0.8)  # p10 0.6, p90 1.4 over the median 1.0
     assert stats.block_length(5) == 3 and stats.block_length(300) == 18
+
+
+@given(
+    median=st.floats(1e-5, 10.0),
+    jitter=st.floats(0.0, 0.01),
+    n=st.integers(stats.SETTLE_MIN, 300),
+    seed=st.integers(0, 2**16),
+)
+def test_a_tight_series_of_enough_samples_has_settled(median: float, jitter: float, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    assert stats.settled([median * (1 + rng.uniform(-jitter, jitter)) for _ in range(n)])
+
+
+@given(n=st.integers(0, 300), seed=st.integers(0, 2**16))
+def test_too_few_or_too_spread_samples_have_not_settled(n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    assert not stats.settled([1.0] * min(n, stats.SETTLE_MIN - 1))
+    spread_out = [rng.uniform(1.0, 2.0) for _ in range(max(n, stats.SETTLE_MIN))]  # median known to ~4 % at best
+    assert not stats.settled(spread_out)

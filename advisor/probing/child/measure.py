@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.evidence.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
-from advisor.evidence.stats import summarize
+from advisor.evidence.stats import settled, summarize
 from advisor.probing.child import nvml
 from advisor.probing.child.backend import Backend, Cell
 from advisor.probing.child.own_model import OwnModel
@@ -36,6 +36,7 @@ COMPILE_SHARE = 0.7  # a first step (compile) longer than this share of the cell
 WARMUP_SHARE, TRAIN_SHARE, B1_SHARE, LARGE_SHARE = 0.1, 0.35, 0.2, 0.15  # weights of the timed phases
 MIN_TRAIN, MAX_TRAIN, MIN_B1, MAX_B1, MIN_LARGE = 5, 300, 10, 200, 3
 ENERGY_WINDOW_S = 1.0
+SETTLE_WINDOW_S = 0.5  # a phase that settles still samples this long: a shorter window is at the mercy of drift
 EXIT_RESERVE_S = 3.0  # result, flush and interpreter exit after the last cell, plus the start before the
 # child's clock: 2.1 s (PyTorch) and 2.8 s (TensorFlow) between the parent's and the child's clock on a
 # loaded 2-core CPU; at most EXIT_RESERVE_SHARE of a budget, so that short test budgets still measure
@@ -73,12 +74,20 @@ def _repeat(
     maximum: int,
     hard_deadline: float = math.inf,
     phase: str = "measurement",
+    settle: bool = False,
 ) -> list[float]:
     """Timed calls of ``step``: at least ``minimum``, then until ``seconds`` have passed (``maximum`` at
-    most). Past ``hard_deadline`` (the end of the child's budget) a phase short of its minimum stops."""
+    most) or, with ``settle``, until the median is known well enough (:func:`settled`, after at least
+    :data:`SETTLE_WINDOW_S`). Past
+    ``hard_deadline`` (the end of the child's budget) a phase short of its minimum stops."""
     samples: list[float] = []
-    until = time.perf_counter() + seconds
-    while len(samples) < maximum and (len(samples) < minimum or time.perf_counter() < until):
+    started = time.perf_counter()
+    until = started + seconds
+    while (
+        len(samples) < maximum
+        and (len(samples) < minimum or time.perf_counter() < until)
+        and not (settle and time.perf_counter() - started >= SETTLE_WINDOW_S and settled(samples))
+    ):
         if time.perf_counter() > hard_deadline:
             raise _OutOfBudget(phase, len(samples), minimum)
         samples.append(_timed(backend, step))
@@ -212,6 +221,7 @@ def measure(
                 MAX_TRAIN,
                 clock.hard_deadline,
                 "training steps",
+                settle=True,
             )
             energy, window = _energy(backend, train_step, gpu, batch_size)
         else:
@@ -227,6 +237,7 @@ def measure(
             MAX_B1,
             clock.hard_deadline,
             "batch-1 latency",
+            settle=True,
         )
         clock.set_aside = 0.0
         _repeat(backend, cell.infer_large, 0.0, 1, 1, clock.hard_deadline, "large-batch warm-up")
@@ -238,6 +249,7 @@ def measure(
             MAX_TRAIN,
             clock.hard_deadline,
             "large-batch throughput",
+            settle=True,
         )
         peak, source = backend.peak_memory()
         train_stats, large_stats = (summarize(train) if train else None), summarize(large)

@@ -45,3 +45,14 @@ def test_out_of_memory_is_its_own_status() -> None:
 def test_exhausted_budget_marks_the_rest_not_run() -> None:
     cells = run_cells(FakeBackend(), fake_request(budget_s=0.5), time.perf_counter() - 1.0, "", lambda *_: None)
     assert {c.status for c in cells} == {"not_run"}
+
+
+def test_a_phase_whose_median_has_settled_ends_before_its_time() -> None:
+    """Steady steps: each timed phase stops once its median is known to 2 %, however much time is left,
+    so the budget is not spent on a figure the run already has (the quick probe's minute)."""
+    from advisor.evidence.stats import SETTLE_MIN, settled
+
+    (cell,) = _run(FakeBackend(), fake_request(workloads=["mlp"], modes=["eager"], budget_s=60.0))
+    assert cell.status == "ok" and cell.train_step is not None and cell.infer_b1 is not None
+    assert SETTLE_MIN <= cell.train_step.n < 300 and settled(cell.train_step_samples)  # not the 300 cap
+    assert cell.infer_b1.n < 200
