@@ -54,5 +54,5 @@ def test_a_phase_whose_median_has_settled_ends_before_its_time() -> None:
 
     (cell,) = _run(FakeBackend(), fake_request(workloads=["mlp"], modes=["eager"], budget_s=60.0))
     assert cell.status == "ok" and cell.train_step is not None and cell.infer_b1 is not None
-    assert SETTLE_MIN <= cell.train_step.n < 300 and settled(cell.train_step_samples)  # not the 300 cap
-    assert cell.infer_b1.n < 200
+    assert cell.train_step.n >= SETTLE_MIN and settled(cell.train_step_samples)
+    assert cell.wall_s < 60.0 / 4  # its slice was the whole budget less the exit reserve: about 57 s
