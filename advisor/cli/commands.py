@@ -165,6 +165,17 @@ def probe(
     from advisor.probing.plan import ALL_FRAMEWORKS, OwnModel, own_model_of
 
     if scale is not None or hosts is not None:
+        unused = [name for name, given in (("--model", model), ("--deploy", deploy)) if given]
+        unused += ["--precision"] if precision != "fp32" else []
+        if unused:
+            fail(
+                AdvisorError(
+                    f"{', '.join(unused)} {'does' if len(unused) == 1 else 'do'} not apply to the scaling probe "
+                    "(fp32, the transformer and the CNN)",
+                    field="--scale",
+                    hint="run advisor probe without --scale for them",
+                )
+            )
         _probe_scale(spec, framework, workload, device, budget, threads, output, scale, hosts, node_rank, force)
         return
     try:
