@@ -75,6 +75,17 @@ def order(frameworks: list[str], rounds: int) -> list[str]:
     return sequence
 
 
+def check_device(device: str) -> None:
+    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise AdvisorError(f"device must be auto, cpu or cuda:N, not '{device}'", field="--device")
+
+
+def frameworks_for(spec: ProjectSpec | None, frameworks: list[str] | None) -> list[str]:
+    """The frameworks asked for, else every one the spec does not exclude."""
+    excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
+    return frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
+
+
 def settings(
     *,
     spec: ProjectSpec | None = None,
@@ -93,12 +104,10 @@ def settings(
     ``model`` is the team's own model as asked for (the spec's ``probe`` section or ``--model``); it is
     resolved here, without importing it, and measured in each runtime it runs in that is not excluded.
     """
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
-        raise AdvisorError(f"device must be auto, cpu or cuda:N, not '{device}'", field="--device")
+    check_device(device)
     if precision not in ("fp32", "tf32", "bf16", "fp16"):
         raise AdvisorError(f"precision must be fp32, tf32, bf16 or fp16, not '{precision}'", field="--precision")
-    excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
-    chosen = frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
+    chosen = frameworks_for(spec, frameworks)
     seconds, rounds = budget_of(budget)
     own = _model_settings(model, chosen, MODEL_TIERS.get(budget, seconds)) if model is not None else None
     if workloads is None and own is not None and model is not None and model.alone:
@@ -208,13 +217,11 @@ def scale_plan(
         raise AdvisorError(f"{workers} workers do not spread evenly over {len(named_hosts)} hosts", field="--scale")
     if not 0 <= node_rank < len(named_hosts):
         raise AdvisorError(f"the node rank must be between 0 and {len(named_hosts) - 1}", field="--node-rank")
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
-        raise AdvisorError(f"device must be auto, cpu or cuda, not '{device}'", field="--device")
+    check_device(device)
     chosen_workloads = [w for w in (workloads or SCALE_WORKLOADS) if w in SCALE_WORKLOADS]
     if workloads and len(chosen_workloads) < len(workloads):
         raise AdvisorError("the scaling probe runs the transformer and the CNN", field="--workload")
-    excluded = set(spec.constraints.exclude_frameworks) if spec is not None else set()
-    chosen = frameworks or [fw for fw in ALL_FRAMEWORKS if fw not in excluded]
+    chosen = frameworks_for(spec, frameworks)
     seconds, steps = SCALE_TIERS.get(budget, (budget_of(budget)[0], 20))
     per_node = workers // len(named_hosts)
     on_gpu = device.startswith("cuda") or (device == "auto" and gpu_present())

@@ -164,17 +164,21 @@ def compare(results: list[ProbeResult], *, seed: int = 0) -> list[Comparison]:
 def verdict(metric: Metric, found: Verdict, a: str = "pytorch", b: str = "tensorflow") -> str:
     """The comparison of ``a`` with ``b`` in words: the factor only when it counted, otherwise what kept
     it from counting."""
-    what = "training step" if metric == "train_step_time" else "batch-1 latency"
+    return described("training step" if metric == "train_step_time" else "batch-1 latency", found, a, b)
+
+
+def described(what: str, found: Verdict, a: str, b: str, better: str = "faster") -> str:
+    """A verdict on ``what`` in words (``better``: how the side with the lower figure is said to be)."""
     ratio = found.ci.ratio
     leader, other = (NAMES.get(a, a), NAMES.get(b, b)) if ratio < 1 else (NAMES.get(b, b), NAMES.get(a, a))
     factor = 1 / ratio if ratio < 1 else ratio
     if found.outcome == "counted":
-        return f"{what}: {leader} {factor:.2f}x faster than {other}"
+        return f"{what}: {leader} {factor:.2f}x {better} than {other}"
     if found.outcome == "no_difference":
         return f"{what}: {NAMES.get(a, a)} vs {NAMES.get(b, b)}, no measurable difference (95 % interval includes 1)"
     if found.outcome == "within_noise":
         return (
-            f"{what}: within the noise, not counted ({leader} {factor:.2f}x faster than {other} by the medians, "
+            f"{what}: within the noise, not counted ({leader} {factor:.2f}x {better} than {other} by the medians, "
             f"but the quartile ranges overlap)"
         )
     if found.outcome == "rounds_disagree":

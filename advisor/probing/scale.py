@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from advisor.evidence.probe_run import ProbeRun, ProbeSettings
+from advisor.evidence.probe_run import DISPLAY_NAMES, ProbeRun, ProbeSettings
 from advisor.evidence.protocol import FrameworkName
 from advisor.evidence.scale import (
     BandwidthRow,
@@ -37,12 +37,12 @@ from advisor.probing.child.workloads import WORKLOADS
 from advisor.probing.install_hints import FRAMEWORKS
 from advisor.probing.launcher import framework_installed
 from advisor.probing.plan import ScalePlan
+from advisor.probing.run import described
 from advisor.probing.scale_launch import LAUNCHERS, Cluster, Ended, run_launch
 
 LOSS_TOLERANCE = 1e-3  # relative, fp32: a different summation order moves the losses by ~1e-6
 STARTUP_ALLOWANCE_S = 60.0  # per launch, beyond the budget: imports, rendezvous, interpreter exit
 ORDER: tuple[FrameworkName, ...] = ("pytorch", "tensorflow", "jax")
-NAMES = {"pytorch": "PyTorch", "tensorflow": "TensorFlow", "jax": "JAX"}
 OnProgress = Callable[[str], None]
 
 
@@ -94,7 +94,8 @@ def join_rows(
                 f"the {workers}-worker losses differ from the single-process run's by {check.max_rel_diff:.2g} "
                 f"(tolerance {LOSS_TOLERANCE:g}): not a scaling figure"
             )
-        timed = status == "ok" and alone is not None and alone.step is not None and cell.step is not None
+        one = alone.step.median if status == "ok" and alone is not None and alone.step is not None else None
+        many = cell.step.median if cell.step is not None else None
         rows.append(
             ScaleRow(
                 framework=framework,
@@ -109,12 +110,8 @@ def join_rows(
                 single_samples=alone.step_samples if alone else [],
                 scaled=cell.step,
                 scaled_samples=cell.step_samples,
-                efficiency=alone.step.median / cell.step.median
-                if timed and alone and alone.step and cell.step
-                else None,
-                exposed_comm_s=max(0.0, cell.step.median - alone.step.median)
-                if timed and alone and alone.step and cell.step
-                else None,
+                efficiency=one / many if one is not None and many is not None else None,
+                exposed_comm_s=max(0.0, many - one) if one is not None and many is not None else None,
                 first_step_single_s=alone.first_step_s if alone else None,
                 first_step_scaled_s=cell.first_step_s,
                 memory_single_bytes=alone.peak_memory_bytes if alone else None,
@@ -155,21 +152,6 @@ def overhead_samples(row: ScaleRow) -> list[float]:
     return [t / row.single.median for t in row.scaled_samples]
 
 
-def _verdict(metric: ScaleMetric, a: str, b: str, ratio: float, outcome: str) -> str:
-    what = "weak-scaling overhead" if metric == "scale_efficiency" else "all-reduce time"
-    leader, other = (NAMES[a], NAMES[b]) if ratio < 1 else (NAMES[b], NAMES[a])
-    factor = 1 / ratio if ratio < 1 else ratio
-    if outcome == "counted":
-        return f"{what}: {leader} {factor:.2f}x lower than {other}"
-    said = {
-        "no_difference": "no measurable difference (95 % interval includes 1)",
-        "within_noise": f"within the noise, not counted ({leader} {factor:.2f}x lower by the medians)",
-        "unstable": "too noisy to compare, not counted",
-        "rounds_disagree": "the rounds disagree, not counted",
-    }[outcome]
-    return f"{what}: {NAMES[a]} vs {NAMES[b]}, {said}"
-
-
 def _comparison(
     metric: ScaleMetric, a: str, b: str, a_samples: list[float], b_samples: list[float], seed: int, **where: object
 ) -> ScaleComparison | None:
@@ -177,6 +159,7 @@ def _comparison(
         return None
     found = compare_timings([a_samples], [b_samples], seed=seed)
     winner = {"a": a, "b": b, None: None}[found.faster]
+    what = "weak-scaling overhead" if metric == "scale_efficiency" else "all-reduce time"
     return ScaleComparison(
         a=a,  # type: ignore[arg-type]
         b=b,  # type: ignore[arg-type]
@@ -186,7 +169,7 @@ def _comparison(
         high=round(found.ci.high, 4),
         outcome=found.outcome,
         winner=winner,  # type: ignore[arg-type]
-        verdict=_verdict(metric, a, b, found.ci.ratio, found.outcome),
+        verdict=described(what, found, a, b, better="lower"),
         **where,  # type: ignore[arg-type]
     )
 
@@ -343,7 +326,7 @@ def run_scale(
     with tempfile.TemporaryDirectory(prefix="advisor-scale-") as scratch:
         for framework in frameworks:
             if on_progress:
-                on_progress(f"{NAMES[framework]}: 1 and {settings.workers} workers")
+                on_progress(f"{DISPLAY_NAMES[framework]}: 1 and {settings.workers} workers")
             started = time.perf_counter()
             result, its_rows, its_bandwidth = probe_framework(
                 framework, settings, cluster, seed=seed, folder=Path(scratch)
@@ -352,7 +335,7 @@ def run_scale(
             rows += its_rows
             bandwidth += its_bandwidth
             if on_progress:
-                on_progress(f"{NAMES[framework]}: {result.status} in {time.perf_counter() - started:.0f} s")
+                on_progress(f"{DISPLAY_NAMES[framework]}: {result.status} in {time.perf_counter() - started:.0f} s")
     return ScaleSection(
         settings=settings,
         frameworks=found,

@@ -20,7 +20,7 @@ is present loses a point of hardware support and the report says so loudly.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
@@ -99,7 +99,7 @@ def _unusable_warnings(comparisons: list[Comparison]) -> list[str]:
     ]
 
 
-def _pair_key(c: Comparison) -> tuple[str, str]:
+def _pair_key(c: Comparison | ScaleComparison) -> tuple[str, str]:
     return (c.a, c.b)
 
 
@@ -127,9 +127,9 @@ def _own_found(run: ProbeRun, comparisons: list[Comparison], metric: str) -> lis
     return [c for c in _found(comparisons, metric) if c.mode == "compiled" or not {c.a, c.b} & compiled]
 
 
-def _advantages(clean: list[Comparison]) -> dict[tuple[str, str], float]:
-    """(a, b) -> mean -log2(a/b) over the pair's clean comparisons (a clean one without a counted
-    difference contributes zero)."""
+def _advantages(clean: Sequence[Comparison | ScaleComparison]) -> dict[tuple[str, str], float]:
+    """(a, b) -> mean -log2(a/b) over the pair's clean comparisons of one metric (a clean one without a
+    counted difference contributes zero): timing and scaling comparisons alike."""
     advantage: dict[tuple[str, str], float] = {}
     for pair in sorted({_pair_key(c) for c in clean}):
         of_pair = [c for c in clean if _pair_key(c) == pair]
@@ -240,7 +240,7 @@ def _scale_terms(
         uses[metric] = MetricUse(
             len(found), len(clean), len(counted), ", ".join(sorted({_scale_where(c) for c in found}))
         )
-        advantage = _scale_advantages(clean)
+        advantage = _advantages(clean)
         measured |= {fw for pair in advantage for fw in pair}
         nets[name] = {fw: _net(advantage, fw) for fw in frameworks}
     left_out = tuple(c.verdict for c in usable if c.outcome in NOISY_OUTCOMES or c.outcome == "within_noise")
@@ -265,15 +265,6 @@ def _scale_where(c: ScaleComparison) -> str:
     if c.metric == "scale_efficiency":
         return f"{c.workload} {c.strategy}"
     return f"all-reduce {c.size_bytes / 2**20:g} MB" if c.size_bytes else "all-reduce"
-
-
-def _scale_advantages(clean: list[ScaleComparison]) -> dict[tuple[str, str], float]:
-    """(a, b) -> mean -log2(a/b) over the pair's clean scaling comparisons of one metric."""
-    advantage: dict[tuple[str, str], float] = {}
-    for pair in sorted({(c.a, c.b) for c in clean}):
-        of_pair = [c for c in clean if (c.a, c.b) == pair]
-        advantage[pair] = sum(-math.log2(c.ratio) for c in of_pair if c.outcome == "counted") / len(of_pair)
-    return advantage
 
 
 def _scale_sentence(run: ProbeRun, measured: MeasuredEvidence) -> str:

@@ -13,6 +13,7 @@ would crash it. Comparisons that cannot be scored are left out, by the same test
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from advisor.evidence.probe_run import DISPLAY_NAMES, Comparison, ProbeRun
@@ -82,12 +83,10 @@ def _comparison(comparison: Comparison) -> ProbeComparison:
     return ProbeComparison(**comparison.model_dump(include=set(ProbeComparison.model_fields)))
 
 
-def _settings(result: ProbeResult) -> dict[str, str | int | float | bool | None]:
-    """The child's settings as given, less any number that is not finite."""
+def _settings(settings: Mapping[str, str | int | float | bool | None]) -> dict[str, str | int | float | bool | None]:
+    """A child's settings as given, less any number that is not finite."""
     return {
-        key: value
-        for key, value in result.settings.items()
-        if not (isinstance(value, float) and not math.isfinite(value))
+        key: value for key, value in settings.items() if not (isinstance(value, float) and not math.isfinite(value))
     }
 
 
@@ -99,7 +98,7 @@ def _framework(r: ProbeResult) -> ProbeFramework:
         wall_s=_shown(r.wall_s, digits=1) or 0.0,
         over_budget=r.over_budget,
         environment=r.environment.model_dump() if r.environment else None,
-        settings=_settings(r),
+        settings=_settings(r.settings),
     )
 
 
@@ -181,7 +180,7 @@ def _scale_framework(f: ScaleFramework) -> ProbeFramework:
         over_budget=False,
         environment=f.environment.model_dump() if f.environment else None,
         settings={
-            **{k: v for k, v in f.settings.items() if not (isinstance(v, float) and not math.isfinite(v))},
+            **_settings(f.settings),
             "startup_single_s": _shown(f.startup_single_s, digits=2),
             "startup_scaled_s": _shown(f.startup_scaled_s, digits=2),
         },

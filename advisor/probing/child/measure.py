@@ -23,7 +23,7 @@ import functools
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from advisor.evidence.protocol import OWN_MODEL, CellResult, Mode, ProbeRequest
 from advisor.evidence.stats import settled, summarize
@@ -49,7 +49,14 @@ class FaultInjected(Exception):
     """Raised by the test hook ADVISOR_PROBE_FAULT=raise:<workload>."""
 
 
-def _timed(backend: Backend, step: Callable[[], None]) -> float:
+class Syncs(Protocol):
+    """What the clock needs of a backend: a way to wait for the device (a probe's or a scaling worker's)."""
+
+    def sync(self) -> None: ...
+
+
+def timed(backend: Syncs, step: Callable[[], Any]) -> float:
+    """Seconds ``step`` takes, the device synchronised before and after."""
     backend.sync()
     start = time.perf_counter()
     step()
@@ -90,7 +97,7 @@ def _repeat(
     ):
         if time.perf_counter() > hard_deadline:
             raise _OutOfBudget(phase, len(samples), minimum)
-        samples.append(_timed(backend, step))
+        samples.append(timed(backend, step))
     return samples
 
 
@@ -189,7 +196,7 @@ def measure(
         base["params"] = cell.params
         backend.reset_peak_memory()
         train_step = getattr(cell, "train_step", None)  # None: an inference-only model
-        first = _timed(backend, train_step if train_step is not None else cell.infer_b1)
+        first = timed(backend, train_step if train_step is not None else cell.infer_b1)
         base["first_step_s"] = first
         if first > COMPILE_SHARE * slice_s:
             return CellResult(
@@ -203,11 +210,11 @@ def measure(
         energy, window = None, None
         if train_step is not None:
             clock.set_aside = 2 * first if mode == "compiled" else 0.0  # two new shapes to compile
-            timed = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
+            shares = WARMUP_SHARE + TRAIN_SHARE + B1_SHARE + LARGE_SHARE
             _repeat(
                 backend,
                 train_step,
-                clock.share(WARMUP_SHARE, timed),
+                clock.share(WARMUP_SHARE, shares),
                 2,
                 MAX_TRAIN,
                 clock.hard_deadline,
@@ -216,7 +223,7 @@ def measure(
             train = _repeat(
                 backend,
                 train_step,
-                clock.share(TRAIN_SHARE, timed - WARMUP_SHARE),
+                clock.share(TRAIN_SHARE, shares - WARMUP_SHARE),
                 MIN_TRAIN,
                 MAX_TRAIN,
                 clock.hard_deadline,

@@ -34,6 +34,7 @@ from advisor.evidence.scale import (
     WorkerReport,
 )
 from advisor.evidence.stats import summarize
+from advisor.probing.child.measure import timed
 
 # What the parent sets for every worker (torchrun sets RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR itself;
 # TensorFlow's workers also get TF_CONFIG, JAX's the coordinator's address):
@@ -88,13 +89,6 @@ class ScaleBackend(Protocol):
     def close(self) -> None: ...
 
 
-def timed(run: Callable[[], Any], sync: Callable[[], None]) -> float:
-    start = time.perf_counter()
-    run()
-    sync()
-    return time.perf_counter() - start
-
-
 def measure_cell(
     backend: ScaleBackend, request: ScaleRequest, workload: ScaleWorkload, strategy: StrategyKind
 ) -> WorkerCell:
@@ -109,7 +103,7 @@ def measure_cell(
     base: dict[str, Any] = {"workload": workload, "strategy": strategy, "implementation": trainer.implementation}
     base["per_worker_batch"] = trainer.per_worker_batch
     losses: list[float] = []
-    first = timed(lambda: losses.append(trainer.global_mean(trainer.step(0))), backend.sync)
+    first = timed(backend, lambda: losses.append(trainer.global_mean(trainer.step(0))))
     for index in range(1, request.check_steps):
         losses.append(trainer.global_mean(trainer.step(index)))
     for index in range(request.warmup):
@@ -118,7 +112,7 @@ def measure_cell(
     samples: list[float] = []
     first_timed = request.check_steps + request.warmup
     for index in range(first_timed, first_timed + request.steps):
-        samples.append(timed(partial(trainer.step, index), backend.sync))
+        samples.append(timed(backend, partial(trainer.step, index)))
     memory, source = backend.peak_memory()
     reference = (
         backend.reference_losses(workload, strategy, request.reference_workers, request.check_steps)
@@ -141,7 +135,7 @@ def measure_cell(
 def measure_collective(backend: ScaleBackend, request: ScaleRequest, size_bytes: int) -> CollectiveCell:
     run = backend.all_reduce(size_bytes)
     run()  # the first call sets up the communicator and buffers
-    samples = [timed(run, backend.sync) for _ in range(request.collective_repeats)]
+    samples = [timed(backend, run) for _ in range(request.collective_repeats)]
     return CollectiveCell(size_bytes=size_bytes, samples=samples, time=summarize(samples))
 
 

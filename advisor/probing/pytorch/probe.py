@@ -23,6 +23,7 @@ from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS, 
 from advisor.probing.keras.own_model import KerasOwnModel
 from advisor.probing.pytorch.own_model import TorchOwnModel
 from advisor.probing.pytorch.routes import ROUTES, TorchSubject
+from advisor.probing.pytorch.runtime import environment
 
 if TYPE_CHECKING:
     import torch
@@ -147,21 +148,7 @@ class TorchBackend:
         return os.path.isdir(path) and bool(os.listdir(path))
 
     def environment(self, request: ProbeRequest) -> Environment:
-        torch = self.torch
-        on_gpu = self.device.type == "cuda"
-        driver, cuda_driver = nvml.driver_versions()
-        return Environment(
-            os=host.os_name(),
-            python=host.python_version(),
-            framework_version=torch.__version__,
-            device=str(self.device),
-            device_name=torch.cuda.get_device_name(self.device) if on_gpu else host.cpu_name(),
-            gpu_visible=torch.cuda.is_available(),
-            gpu_present=nvml.open_gpu(0) is not None,
-            driver_version=driver,
-            cuda_driver_version=cuda_driver,
-            cpu_count=host.cpu_count(),
-        )
+        return environment(self.torch, self.device)
 
     def build(self, workload: Workload, mode: Mode) -> TorchCell:
         return TorchCell(self, workload, mode)

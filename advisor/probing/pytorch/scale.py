@@ -22,10 +22,10 @@ from torch import nn
 from advisor.evidence.protocol import Environment
 from advisor.evidence.scale import ScaleRequest, ScaleWorkload, StrategyKind
 from advisor.probing import host
-from advisor.probing.child import nvml
 from advisor.probing.child.scale import main
 from advisor.probing.child.workloads import LEARNING_RATE, MOMENTUM, WORKLOADS
 from advisor.probing.pytorch.models import build_model, make_inputs, make_labels
+from advisor.probing.pytorch.runtime import environment
 
 DATA_BATCHES = 4  # distinct global batches the steps cycle through (generated once, up front)
 IMPLEMENTATIONS = {
@@ -90,20 +90,7 @@ class TorchScaleBackend:
         torch.backends.cudnn.allow_tf32 = False
 
     def environment(self) -> Environment:
-        on_gpu = self.device.type == "cuda"
-        driver, cuda_driver = nvml.driver_versions()
-        return Environment(
-            os=host.os_name(),
-            python=host.python_version(),
-            framework_version=torch.__version__,
-            device=str(self.device),
-            device_name=torch.cuda.get_device_name(self.device) if on_gpu else host.cpu_name(),
-            gpu_visible=torch.cuda.is_available(),
-            gpu_present=nvml.open_gpu(0) is not None,
-            driver_version=driver,
-            cuda_driver_version=cuda_driver,
-            cpu_count=host.cpu_count(),
-        )
+        return environment(torch, self.device)
 
     def settings(self) -> dict[str, Any]:
         return {
